@@ -1,0 +1,3 @@
+from samspill.cli import main
+
+main()

@@ -1,0 +1,62 @@
+"""Activity feeds: an object's events in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from samspill.activity.models import Event
+from samspill.lib import registry
+
+
+@dataclass
+class FeedLine:
+    event: Event
+    sentence: str
+    changes: list[tuple[str, str, str]]
+
+
+def about(obj: models.Model) -> Q:
+    """Filter events on `obj` itself."""
+    return Q(target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk))
+
+
+def within(obj: models.Model) -> Q:
+    """Filter events whose context is `obj` (a customer's contacts and agreements, …)."""
+    return Q(context_type=ContentType.objects.get_for_model(obj), context_id=str(obj.pk))
+
+
+def describe(event: Event) -> str:
+    """Return the event as a sentence: "Selma Salg changed the customer Fjordkraft AS"."""
+    actor = event.actor.name if event.actor else "Samspill"
+    phrase = registry.registry.verbs.get(event.verb)
+    if phrase is None:
+        return _("%(actor)s: %(verb)s %(object)s") % {"actor": actor, "verb": event.verb, "object": event.target_repr}
+    return str(phrase) % {"actor": actor, "object": event.target_repr}
+
+
+def _changes(event: Event) -> list[tuple[str, str, str]]:
+    model = event.target_type.model_class()
+    rows = []
+    for name, change in (event.changes or {}).items():
+        try:
+            label = str(model._meta.get_field(name).verbose_name).capitalize() if model else name
+        except Exception:
+            label = name.replace("_", " ").capitalize()
+        rows.append((label, change.get("before_text", ""), change.get("after_text", "")))
+    return rows
+
+
+def feed_for(obj: models.Model, user: Any, *, limit: int = 20) -> list[FeedLine]:
+    """Return the latest events of `obj` and of what the registered feed sources add to it."""
+    condition = about(obj)
+    extra = registry.feed_filter(obj)
+    if extra is not None:
+        condition |= extra
+    found = Event.objects.filter(condition).select_related("actor", "target_type").order_by("-id")[:limit]
+    return [FeedLine(e, describe(e), _changes(e)) for e in found]

@@ -1,0 +1,69 @@
+"""The database implementation of the event log every action writes to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from samspill.activity.models import Event
+from samspill.lib.errors import OtherChange
+
+
+def _label(model: type[models.Model], name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name).capitalize()
+    except Exception:  # a non-field key, such as "rates" or "skills"
+        return name.replace("_", " ").capitalize()
+
+
+class DatabaseEventLog:
+    def append(
+        self,
+        *,
+        verb: str,
+        target: models.Model,
+        by: Any,
+        changes: dict[str, dict[str, Any]] | None = None,
+        data: dict[str, Any] | None = None,
+        context: models.Model | None = None,
+    ) -> Event:
+        actor = by if getattr(by, "is_authenticated", False) else None
+        return Event.objects.create(
+            occurred_at=timezone.now(),
+            actor=actor,
+            verb=verb,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=str(target.pk),
+            target_repr=str(target)[:255],
+            target_version=getattr(target, "version", None),
+            context_type=ContentType.objects.get_for_model(context) if context is not None else None,
+            context_id=str(context.pk) if context is not None else "",
+            changes=changes or {},
+            data=data or {},
+        )
+
+    def changes_since(self, target: models.Model, version: int) -> list[OtherChange]:
+        found = (
+            Event.objects.about(target)
+            .filter(target_version__gt=version)
+            .select_related("actor")
+            .order_by("id")
+        )
+        result = []
+        for event in found:
+            by = event.actor.name if event.actor else "Samspill"
+            for name, change in event.changes.items():
+                result.append(
+                    OtherChange(
+                        field=name,
+                        label=_label(type(target), name),
+                        before=change.get("before_text", ""),
+                        after=change.get("after_text", ""),
+                        by=by,
+                        at=event.occurred_at,
+                    )
+                )
+        return result

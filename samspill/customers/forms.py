@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samspill.customers.models import AgreementStatus, Contact, Customer, FrameworkAgreement, Segment
+from samspill.customers.validators import normalise_org_number, validate_org_number
+from samspill.lib.forms import VersionField
+from samspill.people.models import Person, Role
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.name
+
+
+class CustomerForm(forms.ModelForm):
+    version = VersionField()
+    org_number = forms.CharField(
+        label=_("Organisation number"), required=False, max_length=20,
+        help_text=_("9 digits, e.g. 923 609 016. Leave empty for a foreign customer."),
+    )
+    account_owner = PersonChoiceField(label=_("Account owner"), queryset=Person.objects.active(), required=False)
+    delivery_lead = PersonChoiceField(label=_("Delivery lead"), queryset=Person.objects.active(), required=False)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "name", "org_number", "segment", "industry", "account_owner", "delivery_lead",
+            "street_address", "postal_code", "city", "website", "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_org_number(self) -> str:
+        value = normalise_org_number(self.cleaned_data.get("org_number") or "")
+        if value:
+            validate_org_number(value)
+        return value
+
+    def _post_clean(self) -> None:
+        # Validation of the whole object happens in the action; the form checks fields only.
+        pass
+
+
+class ContactForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "email", "phone", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+RATE_ROLES = [Role.PROJECT_MANAGER, Role.EXPERT, Role.DELIVERY_MANAGER, Role.SELLER, Role.MANAGEMENT]
+
+
+class AgreementForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = FrameworkAgreement
+        fields = ["title", "reference", "status", "starts_on", "ends_on", "extension_count", "extension_months",
+                  "ceiling", "notes"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, rates: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("starts_on", "ends_on"):
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d.%m.%Y"]
+        for role in RATE_ROLES:
+            self.fields[f"rate_{role}"] = forms.DecimalField(
+                label=_("Hourly rate: %(role)s") % {"role": Role(role).label}, required=False,
+                min_value=0, max_value=100000, decimal_places=2, initial=(rates or {}).get(role),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("The agreement must end after it starts."))
+        return data
+
+    def rates(self) -> dict[str, Any]:
+        return {role: self.cleaned_data.get(f"rate_{role}") for role in RATE_ROLES}
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields or []}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+SORTS = {
+    "name": ("name", _("Name")),
+    "-name": ("-name", _("Name")),
+    "org": ("org_number", _("Organisation number")),
+    "city": ("city", _("City")),
+    "-updated": ("-updated_at", _("Recently changed")),
+}
+
+
+class CustomerFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False,
+                        widget=forms.TextInput(attrs={"placeholder": _("Name, org. no. or city")}))
+    segment = forms.ChoiceField(label=_("Segment"), choices=[("", _("All segments")), *Segment.choices],
+                                required=False)
+    owner = PersonChoiceField(label=_("Account owner"), queryset=Person.objects.active(), required=False,
+                              empty_label=_("Anybody"))
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+    archived = forms.BooleanField(label=_("Show archived"), required=False)
+    sort = forms.ChoiceField(choices=[(k, v[1]) for k, v in SORTS.items()], required=False)
+
+
+class AgreementFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *AgreementStatus.choices],
+                               required=False)
+    expiring = forms.BooleanField(label=_("Ends within 6 months"), required=False)

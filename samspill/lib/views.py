@@ -1,0 +1,20 @@
+"""The start page, composed from what every app registers, and /healthz."""
+
+from __future__ import annotations
+
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from samspill.lib import health, registry
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    """What needs this person today: the start-page items registered by the apps."""
+    items = registry.render_panels(registry.START, request)
+    return render(request, "start.html", {"items": items})
+
+
+async def healthz(request: HttpRequest) -> JsonResponse:
+    status, body = await sync_to_async(health.report, thread_sensitive=False)()
+    return JsonResponse(body, status=status, headers={"Cache-Control": "no-store"})
