@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "samspill.people",
     "samspill.activity",
     "samspill.customers",
+    "samspill.demo",
 ]
 
 MIDDLEWARE = [
@@ -232,7 +233,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ class CustomerForm(forms.ModelForm):
     )
     account_owner = PersonChoiceField(label=_("Account owner"), queryset=Person.objects.active(), required=False)
     delivery_lead = PersonChoiceField(label=_("Delivery lead"), queryset=Person.objects.active(), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Customer
