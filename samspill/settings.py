@@ -147,7 +147,6 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
-    _database["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
 else:
     _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -57,7 +58,7 @@ def filtered_customers(request: HttpRequest) -> tuple[Any, CustomerFilter]:
 def customer_list(request: HttpRequest) -> HttpResponse:
     """All customers, searchable, filterable, sortable and paged."""
     customers, filters = filtered_customers(request)
-    page = Paginator(customers, 25).get_page(request.GET.get("page"))
+    page = Paginator(customers, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "customers/list.html", {
         "page": page, "filters": filters if request.GET else CustomerFilter(),
         "sort": request.GET.get("sort") or "name", "can_edit": can_edit_customers(request.user),
@@ -163,7 +164,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     if data.get("expiring"):
         today = timezone.localdate()
         agreements = agreements.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=183))
-    page = Paginator(agreements.order_by("ends_on", "pk"), 25).get_page(request.GET.get("page"))
+    page = Paginator(agreements.order_by("ends_on", "pk"), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "customers/agreement_list.html", {
         "page": page, "filters": filters if request.GET else AgreementFilter(),
         "today": timezone.localdate(),

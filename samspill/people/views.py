@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.tokens import default_token_generator
@@ -65,7 +66,7 @@ def _directory_rows(request: HttpRequest, filters: DirectoryFilter) -> Any:
 def directory(request: HttpRequest) -> HttpResponse:
     """The people directory, filterable by skill, role and team."""
     filters = DirectoryFilter(request.GET or None)
-    page = Paginator(_directory_rows(request, filters), 25).get_page(request.GET.get("page"))
+    page = Paginator(_directory_rows(request, filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "people/directory.html", {
         "filters": filters if request.GET else DirectoryFilter(),
         "page": page,
@@ -217,7 +218,6 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language: saved on the profile of whoever is logged in."""
-    from django.conf import settings
     from django.views.i18n import set_language as django_set_language
 
     language = request.POST.get("language", "")
