@@ -6,13 +6,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from samspill.customers.api import router as customers_router
 from samspill.lib.api import ActiveSessionAuth
-from samspill.people.auth import TokenAuth
 from samspill.lib.errors import ActionError, InvalidInput, StaleVersion
 from samspill.people.api import router as people_router
+from samspill.people.auth import TokenAuth
 
 api = NinjaAPI(
     title="Samspill API",
@@ -58,6 +58,14 @@ def _not_found(request: HttpRequest, error: Any) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, error: Any) -> HttpResponse:
     return api.create_response(request, {"detail": "Log in or send Authorization: Bearer <token>."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 400:  # django-ninja could not parse the body: malformed input like any other
+        detail = [{"loc": ["body"], "msg": "The request body is not valid JSON.", "type": "json_invalid"}]
+        return api.create_response(request, {"detail": detail}, status=422)
+    return api.create_response(request, {"detail": str(error)}, status=error.status_code)
 
 
 @api.exception_handler(ValidationError)

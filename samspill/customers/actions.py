@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +17,8 @@ from samspill.customers.validators import normalise_org_number
 from samspill.lib import actions, events
 from samspill.lib.errors import InvalidInput, NotAllowed, RuleBroken
 from samspill.people.models import Person, Role
+
+A = TypeVar("A", Customer, Contact, FrameworkAgreement)
 
 CUSTOMER_FIELDS = [
     "name", "org_number", "segment", "industry", "street_address", "postal_code", "city", "website",
@@ -82,17 +84,29 @@ def update_customer(customer: Customer, changes: Mapping[str, Any], *, by: Any, 
         changes["org_number"] = normalise_org_number(changes["org_number"] or "")
 
     def validate(current: Customer) -> None:
+        if current.is_archived:  # archived by somebody else since `customer` was read
+            raise RuleBroken(_("The customer is archived: restore it before changing it."))
         _check_org_number(current)
         _validated(current)
 
     return actions.update(customer, changes, by=by, version=version, verb="customer.updated", validate=validate)
 
 
+def _archive(obj: A, *, by: Any, version: int | None, verb: str, context: Any = None) -> A:
+    """Set `archived_at` once; archiving what is already archived changes nothing and logs nothing."""
+    with transaction.atomic():
+        current = actions.lock(obj)
+        if current.archived_at is not None:
+            actions.check_version(current, version)
+            return current
+        return actions.update(current, {"archived_at": timezone.now()}, by=by, version=version, verb=verb,
+                              context=context)
+
+
 def archive_customer(customer: Customer, *, by: Any, version: int | None = None) -> Customer:
     """Hide a customer from lists and choices; nothing is deleted and it can be restored."""
     _require_editor(by)
-    return actions.update(customer, {"archived_at": timezone.now()}, by=by, version=version,
-                          verb="customer.archived")
+    return _archive(customer, by=by, version=version, verb="customer.archived")
 
 
 def restore_customer(customer: Customer, *, by: Any, version: int | None = None) -> Customer:
@@ -120,15 +134,27 @@ def update_contact(contact: Contact, changes: Mapping[str, Any], *, by: Any, ver
 
 
 def archive_contact(contact: Contact, *, by: Any, version: int | None = None) -> Contact:
+    """Hide a contact who has left or no longer works with us; nothing is deleted."""
     _require_editor(by)
-    return actions.update(contact, {"archived_at": timezone.now()}, by=by, version=version,
-                          verb="contact.archived", context=contact.customer)
+    return _archive(contact, by=by, version=version, verb="contact.archived", context=contact.customer)
+
+
+MAX_EXTENSIONS = 20
+MAX_EXTENSION_MONTHS = 120
 
 
 def _check_agreement(agreement: FrameworkAgreement) -> None:
     if agreement.starts_on and agreement.ends_on and agreement.ends_on < agreement.starts_on:
         raise InvalidInput({"ends_on": [_("The agreement must end after it starts.")]})
     _validated(agreement, exclude=["customer"])
+    if agreement.extension_count > MAX_EXTENSIONS:
+        raise InvalidInput({"extension_count": [
+            _("An agreement has at most %(count)d extension options.") % {"count": MAX_EXTENSIONS}]})
+    if not 1 <= agreement.extension_months <= MAX_EXTENSION_MONTHS:
+        raise InvalidInput({"extension_months": [
+            _("An extension lasts from 1 to %(months)d months.") % {"months": MAX_EXTENSION_MONTHS}]})
+    if agreement.extended_end() is None:
+        raise InvalidInput({"ends_on": [_("With every extension used, the agreement would end after year 9999.")]})
 
 
 def _clean_rates(rates: Mapping[str, Any] | None) -> dict[str, Decimal]:
@@ -138,8 +164,11 @@ def _clean_rates(rates: Mapping[str, Any] | None) -> dict[str, Decimal]:
             raise InvalidInput({"rates": [_("Unknown role: %(role)s.") % {"role": role}]})
         if value in (None, ""):
             continue
-        amount = Decimal(str(value))
-        if amount < 0 or amount > Decimal("100000"):
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if not amount.is_finite() or amount < 0 or amount > Decimal("100000"):
             raise InvalidInput({f"rate_{role}": [_("An hourly rate is between 0 and 100 000 kr.")]})
         result[role] = amount.quantize(Decimal("0.01"))
     return result
@@ -203,6 +232,6 @@ def update_agreement(agreement: FrameworkAgreement, changes: Mapping[str, Any], 
 
 
 def archive_agreement(agreement: FrameworkAgreement, *, by: Any, version: int | None = None) -> FrameworkAgreement:
+    """Hide an agreement that is over; nothing is deleted."""
     _require_editor(by)
-    return actions.update(agreement, {"archived_at": timezone.now()}, by=by, version=version,
-                          verb="agreement.archived", context=agreement.customer)
+    return _archive(agreement, by=by, version=version, verb="agreement.archived", context=agreement.customer)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import EmailStr, HttpUrl
 
 from samspill.customers import actions
 from samspill.customers.access import get_agreement_for, get_contact_for, get_customer_for
 from samspill.customers.models import AgreementRate, AgreementStatus, Contact, Customer, FrameworkAgreement, Segment
-from samspill.lib.api import ErrorOut, Page, Text, paged
+from samspill.lib.api import MAX_ID, ErrorOut, Id, Page, Text, Version, paged
 from samspill.lib.errors import InvalidInput
 from samspill.people.models import Person, Role
 
@@ -22,6 +22,7 @@ router = Router()
 ERRORS: dict[int | frozenset[int], Any] = {frozenset({403, 404, 409, 422}): ErrorOut}
 LIMIT = Query(50, ge=1, le=500)
 OFFSET = Query(0, ge=0, le=10**9)
+ID_FILTER = Query(None, ge=1, le=MAX_ID)
 
 
 class PersonRef(Schema):
@@ -57,13 +58,13 @@ class CustomerIn(Schema):
     postal_code: Text = Field("", max_length=4)
     city: Text = Field("", max_length=100)
     website: HttpUrl | None = None
-    account_owner_id: int | None = Field(None, ge=1)
-    delivery_lead_id: int | None = Field(None, ge=1)
+    account_owner_id: Id | None = None
+    delivery_lead_id: Id | None = None
     notes: Text = Field("", max_length=10000)
 
 
 class CustomerPatch(Schema):
-    version: int = Field(..., ge=1, description="The version you read; a stale one is refused with 409.")
+    version: Version
     name: Text | None = Field(None, min_length=1, max_length=200)
     org_number: Text | None = Field(None, max_length=20)
     segment: Segment | None = None
@@ -72,8 +73,8 @@ class CustomerPatch(Schema):
     postal_code: Text | None = Field(None, max_length=4)
     city: Text | None = Field(None, max_length=100)
     website: HttpUrl | None = None
-    account_owner_id: int | None = Field(None, ge=1)
-    delivery_lead_id: int | None = Field(None, ge=1)
+    account_owner_id: Id | None = None
+    delivery_lead_id: Id | None = None
     notes: Text | None = Field(None, max_length=10000)
 
 
@@ -102,11 +103,11 @@ def _customer_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class CustomerFilter(Schema):
-    q: str | None = None
-    name: str | None = None
-    org_number: str | None = None
+    q: Text | None = None
+    name: Text | None = None
+    org_number: Text | None = None
     segment: Segment | None = None
-    account_owner: int | None = None
+    account_owner: Id | None = None
     archived: bool = False
 
 
@@ -136,7 +137,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilter], limit: 
 @router.post("/customers", response={201: CustomerOut, **ERRORS}, tags=["customers"])
 def create_customer(request: HttpRequest, data: CustomerIn) -> Any:
     customer = actions.create_customer(_customer_fields(data.dict()), by=request.user)
-    return 201, _customers(request.user).get(pk=customer.pk)
+    return Status(201, _customers(request.user).get(pk=customer.pk))
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS}, tags=["customers"])
@@ -154,7 +155,7 @@ def update_customer(request: HttpRequest, customer_id: int, data: CustomerPatch)
 
 
 class VersionIn(Schema):
-    version: int | None = Field(None, ge=1)
+    version: Version | None = None
 
 
 @router.post("/customers/{customer_id}/archive", response={200: CustomerOut, **ERRORS}, tags=["customers"])
@@ -184,7 +185,7 @@ class ContactOut(Schema):
 
 
 class ContactIn(Schema):
-    customer_id: int = Field(..., ge=1)
+    customer_id: Id
     name: Text = Field(..., min_length=1, max_length=200)
     title: Text = Field("", max_length=100)
     email: EmailStr | None = None
@@ -193,7 +194,7 @@ class ContactIn(Schema):
 
 
 class ContactPatch(Schema):
-    version: int = Field(..., ge=1)
+    version: Version
     name: Text | None = Field(None, min_length=1, max_length=200)
     title: Text | None = Field(None, max_length=100)
     email: EmailStr | None = None
@@ -206,7 +207,7 @@ def _blank_none(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/contacts", response=Page[ContactOut], tags=["contacts"])
-def list_contacts(request: HttpRequest, customer: int | None = None, q: str | None = None,
+def list_contacts(request: HttpRequest, customer: int | None = ID_FILTER, q: Text | None = None,
                   archived: bool = False, limit: int = LIMIT, offset: int = OFFSET) -> dict[str, Any]:
     contacts = Contact.objects.visible_to(request.user)
     contacts = contacts.archived() if archived else contacts.active()
@@ -221,7 +222,7 @@ def list_contacts(request: HttpRequest, customer: int | None = None, q: str | No
 def create_contact(request: HttpRequest, data: ContactIn) -> Any:
     fields = data.dict()
     customer = get_customer_for(request.user, fields.pop("customer_id"), write=True)
-    return 201, actions.create_contact(customer, _blank_none(fields), by=request.user)
+    return Status(201, actions.create_contact(customer, _blank_none(fields), by=request.user))
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["contacts"])
@@ -266,10 +267,11 @@ class AgreementOut(Schema):
 
 
 Money = Field(..., ge=0, max_digits=14, decimal_places=2)
+Rate = Annotated[Decimal, Field(ge=0, le=100000, decimal_places=2)]
 
 
 class AgreementIn(Schema):
-    customer_id: int = Field(..., ge=1)
+    customer_id: Id
     title: Text = Field(..., min_length=1, max_length=200)
     reference: Text = Field("", max_length=100)
     starts_on: datetime.date
@@ -278,12 +280,12 @@ class AgreementIn(Schema):
     extension_months: int = Field(12, ge=1, le=120)
     ceiling: Decimal = Money
     status: AgreementStatus = AgreementStatus.ACTIVE
-    rates: dict[Role, Decimal] = Field(default_factory=dict, description="Role → hourly rate (NOK)")
+    rates: dict[Role, Rate] = Field(default_factory=dict, description="Role → hourly rate (NOK)")
     notes: Text = Field("", max_length=10000)
 
 
 class AgreementPatch(Schema):
-    version: int = Field(..., ge=1)
+    version: Version
     title: Text | None = Field(None, min_length=1, max_length=200)
     reference: Text | None = Field(None, max_length=100)
     starts_on: datetime.date | None = None
@@ -292,7 +294,7 @@ class AgreementPatch(Schema):
     extension_months: int | None = Field(None, ge=1, le=120)
     ceiling: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     status: AgreementStatus | None = None
-    rates: dict[Role, Decimal] | None = None
+    rates: dict[Role, Rate] | None = None
     notes: Text | None = Field(None, max_length=10000)
 
 
@@ -311,7 +313,7 @@ def _agreement_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
 
 
 @router.get("/framework-agreements", response=Page[AgreementOut], tags=["framework-agreements"])
-def list_agreements(request: HttpRequest, customer: int | None = None, status: AgreementStatus | None = None,
+def list_agreements(request: HttpRequest, customer: int | None = ID_FILTER, status: AgreementStatus | None = None,
                     ends_before: datetime.date | None = None, archived: bool = False,
                     limit: int = LIMIT, offset: int = OFFSET) -> dict[str, Any]:
     agreements = _agreements(request.user)
@@ -330,7 +332,7 @@ def create_agreement(request: HttpRequest, data: AgreementIn) -> Any:
     fields, rates = _agreement_fields(data.dict())
     customer = get_customer_for(request.user, fields.pop("customer_id"), write=True)
     agreement = actions.create_agreement(customer, fields, rates=rates, by=request.user)
-    return 201, _agreements(request.user).get(pk=agreement.pk)
+    return Status(201, _agreements(request.user).get(pk=agreement.pk))
 
 
 @router.get("/framework-agreements/{agreement_id}", response={200: AgreementOut, **ERRORS},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -172,12 +173,16 @@ class FrameworkAgreement(Versioned):
 
     @property
     def latest_end(self) -> datetime.date:
-        """The end date if every extension option is used."""
+        """The end date if every extension option is used (`date.max` if that is past year 9999)."""
+        return self.extended_end() or datetime.date.max
+
+    def extended_end(self) -> datetime.date | None:
+        """Return the end date with every extension used, or None if no calendar has that date."""
         months = self.extension_count * self.extension_months
         year, month = divmod(self.ends_on.month - 1 + months, 12)
         target_year, target_month = self.ends_on.year + year, month + 1
-        import calendar
-
+        if target_year > datetime.MAXYEAR:
+            return None
         day = min(self.ends_on.day, calendar.monthrange(target_year, target_month)[1])
         return datetime.date(target_year, target_month, day)
 

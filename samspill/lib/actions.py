@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 
 from samspill.lib import events
@@ -15,7 +16,8 @@ M = TypeVar("M", bound=models.Model)
 
 def lock(obj: M) -> M:
     """Return a fresh copy of `obj` locked for update until the transaction ends."""
-    manager = type(obj)._default_manager
+    # `_meta.model`, not `type(obj)`: `request.user` is a lazy wrapper whose type is not the model.
+    manager = obj._meta.model._default_manager
     return manager.select_for_update().get(pk=obj.pk)
 
 
@@ -36,10 +38,21 @@ def diff(obj: models.Model, changes: Mapping[str, Any]) -> dict[str, dict[str, A
         result[name] = {
             "before": events.plain(before),
             "after": events.plain(after),
-            "before_text": events.shown(before),
-            "after_text": events.shown(after),
+            "before_text": _text(obj, name, before),
+            "after_text": _text(obj, name, after),
         }
     return result
+
+
+def _text(obj: models.Model, name: str, value: Any) -> str:
+    """Return how a field's value reads: a choice's label ("Terminated") rather than its code."""
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return events.shown(value)
+    if field.choices and value not in (None, ""):
+        return str(dict(field.flatchoices).get(value, value))
+    return events.shown(value)
 
 
 def _same(before: Any, after: Any) -> bool:
@@ -86,7 +99,7 @@ def create(obj: M, *, by: Any, verb: str, context: models.Model | None = None, f
         obj.save()
         initial = {
             name: {"before": None, "after": events.plain(getattr(obj, name)), "before_text": "",
-                   "after_text": events.shown(getattr(obj, name))}
+                   "after_text": _text(obj, name, getattr(obj, name))}
             for name in fields
             if getattr(obj, name) not in (None, "")
         }

@@ -1,15 +1,20 @@
-"""What every app's API shares: token auth, list envelopes, and action errors as HTTP answers."""
+"""What every app's API shares: token auth, list envelopes, and the types that keep bad input out."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.http import HttpRequest
-from pydantic import AfterValidator
 from ninja import Schema
 from ninja.security import SessionAuth
+from pydantic import AfterValidator, Field
 
 T = TypeVar("T")
+
+# The largest key the databases store (a signed 64-bit integer); larger ones crash SQLite's driver.
+MAX_ID = 2**63 - 1
+# The largest version a PositiveIntegerField holds on every database.
+MAX_VERSION = 2**31 - 1
 
 
 class ActiveSessionAuth(SessionAuth):
@@ -43,4 +48,8 @@ def no_nul(value: str) -> str:
     return value.strip()
 
 
+# Every string a client sends, in a body or a query, is Text: PostgreSQL refuses NUL even in a filter.
 Text = Annotated[str, AfterValidator(no_nul)]
+# Every id a client sends, so that a huge one is refused as malformed instead of reaching the database.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION, description="The version you read; a stale one is refused with 409.")]

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import EmailStr
 
-from samspill.lib.api import ErrorOut, Page, Text, paged
+from samspill.lib.api import ErrorOut, Page, Text, Version, paged
 from samspill.lib.errors import InvalidInput
 from samspill.people import actions
 from samspill.people.access import can_see_cost_rate, get_person_for, get_token_for
@@ -65,11 +65,11 @@ def _people(user: Any) -> Any:
 
 
 class PeopleFilter(Schema):
-    q: str | None = None
+    q: Text | None = None
     role: Role | None = None
-    skill: str | None = Field(None, description="Skill name")
+    skill: Text | None = Field(None, description="Skill name")
     min_level: int = Field(1, ge=1, le=5)
-    team: str | None = None
+    team: Text | None = None
     is_active: bool | None = None
 
 
@@ -103,7 +103,7 @@ class InviteIn(Schema):
     first_name: Text = Field(..., min_length=1, max_length=150)
     last_name: Text = Field("", max_length=150)
     title: Text = Field("", max_length=100)
-    team: str | None = None
+    team: Text | None = None
     roles: list[Role] = []
     primary_role: Role | None = None
 
@@ -124,17 +124,17 @@ def invite(request: HttpRequest, data: InviteIn) -> Any:
         email=str(data.email), first_name=data.first_name, last_name=data.last_name, title=data.title,
         team=_team(data.team), roles=[r.value for r in data.roles],
         primary_role=data.primary_role.value if data.primary_role else "", by=request.user)
-    return 201, _person_out(_people(request.user).get(pk=person.pk), request.user)
+    return Status(201, _person_out(_people(request.user).get(pk=person.pk), request.user))
 
 
 class PersonPatch(Schema):
-    version: int = Field(..., ge=1, description="The version you read; a stale one is refused with 409.")
+    version: Version
     first_name: Text | None = Field(None, min_length=1, max_length=150)
     last_name: Text | None = Field(None, max_length=150)
     email: EmailStr | None = None
     title: Text | None = Field(None, max_length=100)
     phone: Text | None = Field(None, max_length=30)
-    team: str | None = None
+    team: Text | None = None
     language: Language | None = None
     primary_role: Role | None = None
     weekly_capacity_hours: Decimal | None = Field(None, ge=0, le=80, max_digits=5, decimal_places=2)
@@ -159,7 +159,7 @@ def update_person(request: HttpRequest, person_id: int, data: PersonPatch) -> An
 
 
 class RolesIn(Schema):
-    version: int = Field(..., ge=1)
+    version: Version
     roles: list[Role]
     primary_role: Role | None = None
 
@@ -175,8 +175,8 @@ def set_roles(request: HttpRequest, person_id: int, data: RolesIn) -> Any:
 
 
 class SkillsIn(Schema):
-    version: int = Field(..., ge=1)
-    skills: dict[str, int] = Field(..., description="Skill name → level 1–5; 0 removes the skill.")
+    version: Version
+    skills: dict[Text, int] = Field(..., description="Skill name → level 1–5; 0 removes the skill.")
 
 
 @router.post("/people/{person_id}/skills", response={200: PersonOut, **ERRORS})
@@ -192,7 +192,7 @@ def set_skills(request: HttpRequest, person_id: int, data: SkillsIn) -> Any:
 
 
 class VersionIn(Schema):
-    version: int | None = Field(None, ge=1)
+    version: Version | None = None
 
 
 @router.post("/people/{person_id}/deactivate", response={200: PersonOut, **ERRORS})
@@ -237,7 +237,7 @@ def list_tokens(request: HttpRequest, limit: int = Query(50, ge=1, le=500),
 @router.post("/tokens", response={201: TokenCreated, **ERRORS}, tags=["tokens"])
 def create_token(request: HttpRequest, data: TokenIn) -> Any:
     token, raw = actions.create_token(request.user, name=data.name, by=request.user)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERRORS}, tags=["tokens"])

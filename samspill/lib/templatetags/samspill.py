@@ -75,6 +75,17 @@ def control(field: Any) -> str:
     if field.errors:
         described.append(f"{field.auto_id}_error")
         attrs["aria-invalid"] = "true"
+    if other_change(field) is not None:
+        described.append(f"{field.auto_id}_changed")
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def other_change(field: Any) -> Any:
+    """Return what someone else changed in this field while the person was editing (after a stale save)."""
+    stale = getattr(field.form, "stale", None)
+    if stale is None:
+        return None
+    return next((change for change in reversed(stale.changes) if change.field == field.name), None)
