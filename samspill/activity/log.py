@@ -64,6 +64,8 @@ class DatabaseEventLog:
                         after=change.get("after_text", ""),
                         by=by,
                         at=event.occurred_at,
+                        before_value=change.get("before"),
+                        after_value=change.get("after"),
                     )
                 )
         return result

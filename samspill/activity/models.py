@@ -22,6 +22,10 @@ class EventQuerySet(QuerySet["Event"]):
     def update(self, **kwargs: Any) -> int:
         raise ImmutableEvent("Events are never edited.")
 
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        # Refuse before Django's own atomic block: failing inside it would break the caller's transaction.
+        raise ImmutableEvent("Events are never edited.")
+
     def delete(self) -> tuple[int, dict[str, int]]:
         raise ImmutableEvent("Events are never deleted.")
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from samspill.customers.models import Contact, Customer, FrameworkAgreement
 from samspill.lib.admin import ReadOnlyAdmin
@@ -9,6 +10,7 @@ class CustomerAdmin(ReadOnlyAdmin):
     list_display = ["name", "org_number", "segment", "account_owner", "archived_at"]
     search_fields = ["name", "org_number"]
     list_filter = ["segment"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Contact)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -33,6 +34,11 @@ class CustomerForm(forms.ModelForm):
             "street_address", "postal_code", "city", "website", "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["org_number"] = self.instance.org_number_display
 
     def clean_org_number(self) -> str:
         value = normalise_org_number(self.cleaned_data.get("org_number") or "")
@@ -71,12 +77,16 @@ class AgreementForm(forms.ModelForm):
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "notes": forms.Textarea(attrs={"rows": 2}),
+            "ceiling": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
         }
 
     def __init__(self, *args: Any, rates: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("starts_on", "ends_on"):
-            self.fields[name].input_formats = ["%Y-%m-%d", "%d.%m.%Y"]
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d.%m.%Y"]  # type: ignore[attr-defined]
+        ceiling = self.instance.ceiling
+        if self.instance.pk and not self.is_bound and ceiling == ceiling.to_integral_value():
+            self.initial["ceiling"] = ceiling.quantize(Decimal(1))  # 12000000, not 12000000.00
         for role in RATE_ROLES:
             self.fields[f"rate_{role}"] = forms.DecimalField(
                 label=_("Hourly rate: %(role)s") % {"role": Role(role).label}, required=False,

@@ -422,9 +422,9 @@ def customers(ctx: Context) -> dict[str, int]:
             changes=initial_changes(customer, CUSTOMER_EVENT_FIELDS),
         )
     updated = _plan_updates(ctx, rows)
-    archived = _plan_archiving(ctx, rows)
-    Customer.objects.bulk_create(rows, batch_size=BATCH)
     contacts = _contacts(ctx, rows)
+    archived = _plan_archiving(ctx, rows, contacts)
+    Customer.objects.bulk_create(rows, batch_size=BATCH)
     Contact.objects.bulk_create(contacts, batch_size=BATCH)
     ctx.made["customers"] = rows
     return {"customers": len(rows), "contacts": len(contacts), "updated": updated, "archived": archived}
@@ -482,9 +482,12 @@ def _plan_updates(ctx: Context, rows: list[Customer]) -> int:
     """Change a handful of the demo people's customers after creation, and record the changes."""
     selger, leveranse = ctx.demo("selger"), ctx.demo("leveranse")
     theirs = [c for c in rows if selger in (c.account_owner, c.delivery_lead) or c.delivery_lead == leveranse]
-    changers = [_new_lead, _new_note, _moved]
+    changers = [_new_note, _new_lead, _moved]
     for n, customer in enumerate(theirs[:6]):
-        changes = changers[n % len(changers)](ctx, customer)
+        changer = changers[n % len(changers)]
+        if changer is _new_lead and customer.delivery_lead == leveranse:
+            changer = _moved
+        changes = changer(ctx, customer)
         customer.version += 1
         customer.updated_at = fiction.later(ctx.rng, customer.created_at, ctx.today, within=60)
         ctx.record(
@@ -500,7 +503,7 @@ def _plan_updates(ctx: Context, rows: list[Customer]) -> int:
 
 def _new_lead(ctx: Context, customer: Customer) -> dict[str, dict[str, Any]]:
     leveranse = ctx.demo("leveranse")
-    before = customer.delivery_lead if customer.delivery_lead != leveranse else ctx.demo("pl")
+    before = customer.delivery_lead
     customer.delivery_lead = leveranse
     return change(customer, "delivery_lead", before, leveranse)
 
@@ -525,14 +528,19 @@ def _moved(ctx: Context, customer: Customer) -> dict[str, dict[str, Any]]:
     return result
 
 
-def _plan_archiving(ctx: Context, rows: list[Customer]) -> int:
-    """Archive about one in fifty customers the demo people do not own or lead."""
+def _plan_archiving(ctx: Context, rows: list[Customer], contacts: list[Contact]) -> int:
+    """Archive about one in fifty customers the demo people do not own or lead, after their last contact."""
     demo = set(ctx.made["demo"].values())
+    last_contact: dict[int, datetime.datetime] = {}
+    for contact in contacts:
+        key = id(contact.customer)  # the customers have no ids yet
+        last_contact[key] = max(contact.created_at, last_contact.get(key, contact.created_at))
     archived = 0
     for customer in rows:
         if customer.account_owner in demo or customer.delivery_lead in demo or ctx.rng.random() >= 0.02:
             continue
-        customer.archived_at = fiction.later(ctx.rng, customer.updated_at, ctx.today)
+        since = max(customer.updated_at, last_contact.get(id(customer), customer.updated_at))
+        customer.archived_at = fiction.later(ctx.rng, since, ctx.today)
         customer.updated_at, customer.version = customer.archived_at, customer.version + 1
         ctx.record(
             "customer.archived",

@@ -9,12 +9,12 @@ from ninja import Schema
 from ninja.security import SessionAuth
 from pydantic import AfterValidator, Field
 
+from samspill.lib.forms import MAX_VERSION
+
 T = TypeVar("T")
 
 # The largest key the databases store (a signed 64-bit integer); larger ones crash SQLite's driver.
 MAX_ID = 2**63 - 1
-# The largest version a PositiveIntegerField holds on every database.
-MAX_VERSION = 2**31 - 1
 
 
 class ActiveSessionAuth(SessionAuth):

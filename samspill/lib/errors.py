@@ -50,6 +50,8 @@ class OtherChange:
     after: str
     by: str
     at: Any
+    before_value: Any = None
+    after_value: Any = None
 
 
 class StaleVersion(ActionError):

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django import forms
 
+from samspill.lib import events
 from samspill.lib.errors import ActionError, InvalidInput, StaleVersion
 
 T = TypeVar("T")
+
+# The largest number a version (a PositiveIntegerField) holds on every database.
+MAX_VERSION = 2**31 - 1
 
 
 class VersionField(forms.IntegerField):
@@ -18,14 +23,16 @@ class VersionField(forms.IntegerField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_value=1, required=False, **kwargs)
+        super().__init__(min_value=1, max_value=MAX_VERSION, required=False, **kwargs)
 
 
 def apply_action(form: forms.BaseForm, call: Callable[[], T]) -> T | None:
     """Run `call`; on refusal add the reason to `form` and return None.
 
     After a stale edit the form keeps what the person typed and takes the current version, so
-    saving again (having read what the other person changed) is a deliberate overwrite.
+    saving again (having read what the other person changed) is a deliberate overwrite. Fields the
+    other person changed and this person did not touch take the other person's value, so saving
+    again never undoes a change the person did not mean to undo.
     """
     try:
         return call()
@@ -33,6 +40,7 @@ def apply_action(form: forms.BaseForm, call: Callable[[], T]) -> T | None:
         form.add_error(None, error.message)
         data = form.data.copy()
         data[form.add_prefix("version")] = str(error.current_version)
+        _take_untouched_changes(form, data, error)
         form.data = data
         form.stale = error  # type: ignore[attr-defined]
     except InvalidInput as error:
@@ -41,3 +49,39 @@ def apply_action(form: forms.BaseForm, call: Callable[[], T]) -> T | None:
     except ActionError as error:
         form.add_error(None, error.message)
     return None
+
+
+def _take_untouched_changes(form: forms.BaseForm, data: Any, error: StaleVersion) -> None:
+    """Put the other person's value into each field this person left as it was when they opened it."""
+    first_before: dict[str, Any] = {}
+    last_after: dict[str, Any] = {}
+    for change in error.changes:
+        first_before.setdefault(change.field, change.before_value)
+        last_after[change.field] = change.after_value
+    cleaned = getattr(form, "cleaned_data", {})
+    for name, before in first_before.items():
+        if name not in form.fields or name not in cleaned:
+            continue
+        if not same_value(events.plain(cleaned[name]), before):
+            continue  # both changed it: keep what this person typed, the message shows the other's
+        after = last_after[name]
+        key = form.add_prefix(name)
+        if isinstance(after, bool):
+            if after:
+                data[key] = "on"
+            else:
+                data.pop(key, None)
+        else:
+            data[key] = "" if after is None else str(after)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Return whether two plain event values mean the same (None and "" alike, 12 and "12.00" alike)."""
+    if a in (None, "") and b in (None, ""):
+        return True
+    if a == b:
+        return True
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except (InvalidOperation, ValueError):
+        return str(a) == str(b)

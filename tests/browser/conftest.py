@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -27,10 +28,17 @@ BIN = Path(sys.executable).parent
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PASSWORD = "samspill"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 SERVER_START_SECONDS = 60
+# Settings a developer's shell may carry that would point the server elsewhere or break plain HTTP.
+LOCAL_SETTINGS = {"DATABASE_URL", "REDIS_URL", "DEBUG", "ALLOWED_HOSTS", "SECURE_COOKIES", "WEB_WORKERS"}
 
 expect.set_options(timeout=10_000)
 
@@ -49,7 +57,7 @@ def _free_port() -> int:
 
 
 def _server_env(var_dir: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in LOCAL_SETTINGS}
     env.setdefault("DJANGO_SETTINGS_MODULE", "samspill.settings")
     env.update(SAMSPILL_VAR_DIR=var_dir, PYTHONUNBUFFERED="1")
     return env
@@ -66,13 +74,23 @@ def _server_command(port: int, env: dict[str, str]) -> list[str]:
     """Prefer `samspill serve`; fall back to plain uvicorn where the command does not exist yet."""
     commands = _run([str(BIN / "samspill"), "help", "--commands"], env).split()
     if "serve" in commands:
-        return [str(BIN / "samspill"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    return [sys.executable, "-m", "uvicorn", "samspill.asgi:application", "--host", "127.0.0.1",
-            "--port", str(port), "--no-access-log"]
+        return [str(BIN / "samspill"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "samspill.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
 
 
 def _wait_until_healthy(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    for _attempt in range(SERVER_START_SECONDS * 10):
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 (local URL)
                 if response.status == 200:
@@ -84,7 +102,9 @@ def _wait_until_healthy(server: subprocess.Popen[bytes], url: str, log: Path) ->
         except subprocess.TimeoutExpired:
             continue
         raise RuntimeError(f"The server stopped while starting:\n{log.read_text()}")
-    raise RuntimeError(f"The server did not answer /healthz within {SERVER_START_SECONDS} s:\n{log.read_text()}")
+    raise RuntimeError(
+        f"The server did not answer /healthz within {SERVER_START_SECONDS} s:\n{log.read_text()}"
+    )
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
@@ -109,8 +129,12 @@ def samspill_server() -> Iterator[str]:
         url = f"http://127.0.0.1:{port}"
         log = Path(var_dir) / "server.log"
         with log.open("wb") as output:
-            server = subprocess.Popen(  # noqa: S603 (our own commands)
-                _server_command(port, env), env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+            server = subprocess.Popen(
+                _server_command(port, env),
+                env=env,
+                cwd=ROOT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         try:
@@ -135,8 +159,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     """A Norwegian browser on a common office screen."""
-    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "nb-NO",
-            "timezone_id": "Europe/Oslo"}
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1366, "height": 768},
+        "locale": "nb-NO",
+        "timezone_id": "Europe/Oslo",
+    }
 
 
 @pytest.fixture

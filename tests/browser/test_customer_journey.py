@@ -33,7 +33,9 @@ def test_a_seller_registers_a_customer_and_finds_it_in_the_list(
     expect(org_number).to_be_focused()
     described_by = (org_number.get_attribute("aria-describedby") or "").split()
     assert described_by, "the organisation number field names no description"
-    error = page.locator(", ".join(f"#{ident}" for ident in described_by)).filter(has_text=CHECK_DIGIT_MESSAGE)
+    error = page.locator(", ".join(f"#{ident}" for ident in described_by)).filter(
+        has_text=CHECK_DIGIT_MESSAGE
+    )
     expect(error).to_have_count(1)
     expect(error).to_be_visible()
     expect(form.locator("[name=name]")).to_have_value("Fjordlys Energi AS")
@@ -55,7 +57,9 @@ def test_a_seller_registers_a_customer_and_finds_it_in_the_list(
     expect(rows.first).to_contain_text("Selma Salg")
 
 
-def test_a_person_switches_to_english_from_the_user_menu(page: Page, log_in: Callable[[Page, str], None]) -> None:
+def test_a_person_switches_to_english_from_the_user_menu(
+    page: Page, log_in: Callable[[Page, str], None]
+) -> None:
     log_in(page, "selger")
     page.goto("/customers/")
     expect(page.locator("html")).to_have_attribute("lang", "nb")

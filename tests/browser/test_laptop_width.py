@@ -21,7 +21,8 @@ def test_the_stylesheets_load(page: Page) -> None:
     expect(card).to_be_visible()
     expect(card).to_have_css("border-radius", "12px")
     expect(page.get_by_test_id("login-form").locator("button[type=submit]")).to_have_css(
-        "background-color", "rgb(29, 78, 137)")
+        "background-color", "rgb(29, 78, 137)"
+    )
 
 
 @pytest.mark.browser_context_args(viewport=LAPTOP)

@@ -8,7 +8,9 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 
-def test_the_login_page_has_no_signup_and_switches_language(page: Page, screenshot: Callable[..., Path]) -> None:
+def test_the_login_page_has_no_signup_and_switches_language(
+    page: Page, screenshot: Callable[..., Path]
+) -> None:
     page.goto("/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     form = page.get_by_test_id("login-form")
@@ -21,7 +23,8 @@ def test_the_login_page_has_no_signup_and_switches_language(page: Page, screensh
     page.get_by_test_id("login-language").get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_test_id("login-language").get_by_role("button", name="English")).to_have_attribute(
-        "aria-pressed", "true")
+        "aria-pressed", "true"
+    )
     expect(page.get_by_test_id("login-form")).to_be_visible()
 
 

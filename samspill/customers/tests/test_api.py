@@ -289,3 +289,18 @@ def test_a_logged_in_browser_session_may_read_the_api(customer: Customer, seller
     client = Client()
     client.force_login(seller)
     assert client.get("/api/v1/customers").json()["count"] == 1
+
+
+@pytest.mark.parametrize("query", [
+    "/api/v1/customers?q=Fjord%00lys", "/api/v1/customers?org_number=%00", f"/api/v1/customers?account_owner={10**30}",
+    "/api/v1/contacts?q=%00", f"/api/v1/contacts?customer={10**30}", f"/api/v1/framework-agreements?customer={10**30}",
+    "/api/v1/framework-agreements?ends_before=2025-02-30",
+])
+def test_a_filter_the_database_cannot_hold_is_a_422_not_a_500(query: str, customer: Customer, seller: Any,
+                                                              api_for: ApiFor) -> None:
+    response = api_for(seller).get(query)
+    assert response.status_code == 422 and "detail" in response.json()
+
+
+def test_an_id_too_large_for_the_database_is_a_404(seller: Any, api_for: ApiFor) -> None:
+    assert api_for(seller).get(f"/api/v1/customers/{10**30}").status_code == 404

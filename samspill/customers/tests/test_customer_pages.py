@@ -79,3 +79,17 @@ def test_the_start_page_lists_my_customers(customer: Customer, seller: Any) -> N
     response = logged_in(seller).get("/")
     assert response.status_code == 200
     assert "Fjordlys Energi AS" in response.content.decode()
+
+
+def test_after_a_stale_edit_untouched_fields_take_the_other_persons_value(
+    customer: Customer, seller: Any, manager: Any
+) -> None:
+    version = customer.version
+    logged_in(seller).post(f"/customers/{customer.pk}/edit/", {
+        "name": "Fjordlys Energi ASA", "org_number": "923609016", "city": "Bergen", "version": version})
+    stale = logged_in(manager).post(f"/customers/{customer.pk}/edit/", {
+        "name": "Fjordlys Energi AS", "org_number": "923609016", "city": "Sandnes", "version": version})
+    page = stale.content.decode()
+    assert 'value="Fjordlys Energi ASA"' in page  # the other person's new name, not the old one
+    assert 'value="Sandnes"' in page  # what this person typed
+    assert f'name="version" value="{version + 1}"' in page

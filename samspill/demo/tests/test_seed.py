@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, F
 
 from samspill.activity.models import Event
 from samspill.customers.models import AgreementRate, Contact, Customer, FrameworkAgreement
@@ -226,6 +226,31 @@ def test_update_events_end_in_the_customers_current_values_and_versions(seeded: 
             current = getattr(customer, name)
             assert values["after"] == getattr(current, "pk", current)
             assert values["before"] != values["after"]
+
+
+def test_each_customers_history_reads_in_order_from_creation_to_its_current_values(seeded: str) -> None:
+    customer_type = ContentType.objects.get_for_model(Customer)
+    for customer in Customer.objects.filter(version__gt=1):
+        events = Event.objects.filter(target_type=customer_type, target_id=str(customer.pk))
+        history = list(events.order_by("id"))
+        assert [e.target_version for e in history] == list(range(1, customer.version + 1))
+        assert history[0].verb == "customer.created"
+        values = {name: change["after"] for name, change in history[0].changes.items()}
+        for event in history[1:]:
+            assert event.occurred_at >= history[0].occurred_at
+            for name, change in event.changes.items():
+                assert change["before"] == values.get(name, change["before"])
+                values[name] = change["after"]
+        assert history[-1].occurred_at == customer.updated_at
+
+
+def test_archived_customers_got_no_contacts_or_agreements_after_archiving(seeded: str) -> None:
+    seed("--reset", "--size", "medium")
+    archived = Customer.objects.filter(archived_at__isnull=False)
+    assert archived.exists()
+    late = Contact.objects.filter(customer__in=archived, created_at__gt=F("customer__archived_at"))
+    assert not late.exists()
+    assert not FrameworkAgreement.objects.filter(customer__in=archived).exists()
 
 
 def test_every_verb_the_seed_writes_reads_as_a_sentence_in_feeds(seeded: str) -> None:

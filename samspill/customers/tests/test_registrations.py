@@ -1,0 +1,19 @@
+"""The customers app registers its panels, start items, feed source and access."""
+
+from __future__ import annotations
+
+from samspill.customers.models import Contact, Customer, FrameworkAgreement
+from samspill.lib import registry
+
+
+def test_customers_register_access_for_each_model() -> None:
+    for model in (Customer, Contact, FrameworkAgreement):
+        assert registry.access_for(model).visible_to is not None
+
+
+def test_customers_register_their_panels_start_items_and_feed() -> None:
+    assert [p.key for p in registry.registry.panels["customers.customer"]] == [
+        "customers.agreements", "customers.contacts"]
+    assert {"customers.mine", "customers.agreements_ending"} <= {
+        p.key for p in registry.registry.panels[registry.START]}
+    assert "customers.customer" in registry.registry.feed_sources

@@ -1,0 +1,40 @@
+"""The language switch saves the choice on the profile; every page after it speaks that language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from samspill.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+ClientFor = Callable[[Any], Client]
+
+
+def test_switching_to_english_saves_it_and_the_next_page_is_english(seller: Any, client_for: ClientFor) -> None:
+    browser = client_for(seller)
+    assert '<html lang="nb">' in browser.get("/people/").content.decode()
+    response = browser.post("/people/language/", {"language": "en", "next": "/people/"})
+    assert response.status_code == 302 and response["Location"] == "/people/"
+    assert Person.objects.get(pk=seller.pk).language == "en"
+    assert '<html lang="en">' in browser.get("/people/").content.decode()
+
+
+def test_the_choice_follows_the_person_to_a_new_browser(seller: Any, client_for: ClientFor) -> None:
+    client_for(seller).post("/people/language/", {"language": "en"})
+    assert '<html lang="en">' in client_for(seller).get("/customers/").content.decode()
+
+
+def test_an_unknown_language_changes_nothing(seller: Any, client_for: ClientFor) -> None:
+    response = client_for(seller).post("/people/language/", {"language": "xx"})
+    assert response.status_code == 302
+    assert Person.objects.get(pk=seller.pk).language == "nb"
+
+
+def test_the_switch_never_redirects_to_another_site(seller: Any, client_for: ClientFor) -> None:
+    response = client_for(seller).post("/people/language/", {"language": "en", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
