@@ -20,7 +20,7 @@ api = NinjaAPI(
     description=(
         "Sales and delivery, one workspace. Authenticate with `Authorization: Bearer <token>` "
         "(create a token on your profile page or with `samspill createtoken USERNAME`). Lists take "
-        "`limit` and `offset` and answer `{\"items\": [...], \"count\": N}`. Changes send the object's "
+        '`limit` and `offset` and answer `{"items": [...], "count": N}`. Changes send the object\'s '
         "`version`; a stale one is refused with 409 and what changed."
     ),
     auth=[TokenAuth(), ActiveSessionAuth()],
@@ -32,16 +32,23 @@ api.add_router("/", customers_router)
 
 @api.exception_handler(StaleVersion)
 def _stale(request: HttpRequest, error: StaleVersion) -> HttpResponse:
-    changes = [{"field": c.field, "label": c.label, "before": c.before, "after": c.after, "by": c.by}
-               for c in error.changes]
-    return api.create_response(request, {"detail": error.message, "current_version": error.current_version,
-                                         "changes": changes}, status=409)
+    changes = [
+        {"field": c.field, "label": c.label, "before": c.before, "after": c.after, "by": c.by}
+        for c in error.changes
+    ]
+    return api.create_response(
+        request,
+        {"detail": error.message, "current_version": error.current_version, "changes": changes},
+        status=409,
+    )
 
 
 @api.exception_handler(InvalidInput)
 def _invalid(request: HttpRequest, error: InvalidInput) -> HttpResponse:
-    detail = [{"loc": ["body", name], "msg": " ".join(messages), "type": "value_error"}
-              for name, messages in error.errors.items()]
+    detail = [
+        {"loc": ["body", name], "msg": " ".join(messages), "type": "value_error"}
+        for name, messages in error.errors.items()
+    ]
     return api.create_response(request, {"detail": detail}, status=422)
 
 
@@ -57,7 +64,9 @@ def _not_found(request: HttpRequest, error: Any) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, error: Any) -> HttpResponse:
-    return api.create_response(request, {"detail": "Log in or send Authorization: Bearer <token>."}, status=401)
+    return api.create_response(
+        request, {"detail": "Log in or send Authorization: Bearer <token>."}, status=401
+    )
 
 
 @api.exception_handler(HttpError)

@@ -1,6 +1,6 @@
 """Print the API's OpenAPI schema, as committed in docs/openapi.json.
 
-    .venv/bin/python -m samspill.openapi > docs/openapi.json
+.venv/bin/python -m samspill.openapi > docs/openapi.json
 """
 
 from __future__ import annotations

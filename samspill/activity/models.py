@@ -35,8 +35,12 @@ class Event(models.Model):
 
     occurred_at = models.DateTimeField(_("when"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     verb = models.CharField(_("what"), max_length=60, db_index=True)
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
@@ -65,15 +69,15 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.verb} {self.target_repr}"
 
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("activity:event", args=[self.pk])
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ImmutableEvent("Events are never edited.")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("activity:event", args=[self.pk])
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableEvent("Events are never deleted.")

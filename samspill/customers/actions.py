@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,13 +22,29 @@ from samspill.people.models import Person, Role
 A = TypeVar("A", Customer, Contact, FrameworkAgreement)
 
 CUSTOMER_FIELDS = [
-    "name", "org_number", "segment", "industry", "street_address", "postal_code", "city", "website",
-    "account_owner", "delivery_lead", "notes",
+    "name",
+    "org_number",
+    "segment",
+    "industry",
+    "street_address",
+    "postal_code",
+    "city",
+    "website",
+    "account_owner",
+    "delivery_lead",
+    "notes",
 ]
 CONTACT_FIELDS = ["name", "title", "email", "phone", "notes"]
 AGREEMENT_FIELDS = [
-    "title", "reference", "starts_on", "ends_on", "extension_count", "extension_months", "ceiling",
-    "status", "notes",
+    "title",
+    "reference",
+    "starts_on",
+    "ends_on",
+    "extension_count",
+    "extension_months",
+    "ceiling",
+    "status",
+    "notes",
 ]
 
 
@@ -49,8 +66,9 @@ def _check_org_number(customer: Customer) -> None:
     if customer.org_number:
         clash = Customer.objects.filter(org_number=customer.org_number).exclude(pk=customer.pk).first()
         if clash is not None:
-            raise InvalidInput({"org_number": [
-                _("%(name)s already has this organisation number.") % {"name": clash.name}]})
+            raise InvalidInput(
+                {"org_number": [_("%(name)s already has this organisation number.") % {"name": clash.name}]}
+            )
 
 
 def _check_people(changes: Mapping[str, Any]) -> None:
@@ -60,6 +78,19 @@ def _check_people(changes: Mapping[str, Any]) -> None:
             raise InvalidInput({name: [_("%(name)s is deactivated.") % {"name": person.name}]})
 
 
+@contextmanager
+def _org_number_race() -> Iterator[None]:
+    """Refuse, as a field error, a duplicate org number someone saved between our check and our write."""
+    try:
+        yield
+    except IntegrityError as error:
+        if "org_number" not in str(error):
+            raise
+        raise InvalidInput(
+            {"org_number": [_("Another customer was saved with this organisation number a moment ago.")]}
+        ) from None
+
+
 def create_customer(fields: Mapping[str, Any], *, by: Any) -> Customer:
     """Register a new customer."""
     _require_editor(by)
@@ -67,10 +98,13 @@ def create_customer(fields: Mapping[str, Any], *, by: Any) -> Customer:
     customer = Customer(**{k: v for k, v in fields.items() if k in CUSTOMER_FIELDS})
     _check_org_number(customer)
     _validated(customer)
-    return actions.create(customer, by=by, verb="customer.created", fields=CUSTOMER_FIELDS)
+    with _org_number_race():
+        return actions.create(customer, by=by, verb="customer.created", fields=CUSTOMER_FIELDS)
 
 
-def update_customer(customer: Customer, changes: Mapping[str, Any], *, by: Any, version: int | None) -> Customer:
+def update_customer(
+    customer: Customer, changes: Mapping[str, Any], *, by: Any, version: int | None
+) -> Customer:
     """Change a customer's details; refused if somebody saved it after `version`."""
     _require_editor(by)
     unknown = set(changes) - set(CUSTOMER_FIELDS)
@@ -89,7 +123,10 @@ def update_customer(customer: Customer, changes: Mapping[str, Any], *, by: Any, 
         _check_org_number(current)
         _validated(current)
 
-    return actions.update(customer, changes, by=by, version=version, verb="customer.updated", validate=validate)
+    with _org_number_race():
+        return actions.update(
+            customer, changes, by=by, version=version, verb="customer.updated", validate=validate
+        )
 
 
 def _archive(obj: A, *, by: Any, version: int | None, verb: str, context: Any = None) -> A:
@@ -99,8 +136,9 @@ def _archive(obj: A, *, by: Any, version: int | None, verb: str, context: Any = 
         if current.archived_at is not None:
             actions.check_version(current, version)
             return current
-        return actions.update(current, {"archived_at": timezone.now()}, by=by, version=version, verb=verb,
-                              context=context)
+        return actions.update(
+            current, {"archived_at": timezone.now()}, by=by, version=version, verb=verb, context=context
+        )
 
 
 def archive_customer(customer: Customer, *, by: Any, version: int | None = None) -> Customer:
@@ -129,8 +167,15 @@ def update_contact(contact: Contact, changes: Mapping[str, Any], *, by: Any, ver
     unknown = set(changes) - set(CONTACT_FIELDS)
     if unknown:
         raise InvalidInput({name: [_("This field cannot be changed.")] for name in unknown})
-    return actions.update(contact, changes, by=by, version=version, verb="contact.updated",
-                          context=contact.customer, validate=_validated)
+    return actions.update(
+        contact,
+        changes,
+        by=by,
+        version=version,
+        verb="contact.updated",
+        context=contact.customer,
+        validate=_validated,
+    )
 
 
 def archive_contact(contact: Contact, *, by: Any, version: int | None = None) -> Contact:
@@ -148,13 +193,25 @@ def _check_agreement(agreement: FrameworkAgreement) -> None:
         raise InvalidInput({"ends_on": [_("The agreement must end after it starts.")]})
     _validated(agreement, exclude=["customer"])
     if agreement.extension_count > MAX_EXTENSIONS:
-        raise InvalidInput({"extension_count": [
-            _("An agreement has at most %(count)d extension options.") % {"count": MAX_EXTENSIONS}]})
+        raise InvalidInput(
+            {
+                "extension_count": [
+                    _("An agreement has at most %(count)d extension options.") % {"count": MAX_EXTENSIONS}
+                ]
+            }
+        )
     if not 1 <= agreement.extension_months <= MAX_EXTENSION_MONTHS:
-        raise InvalidInput({"extension_months": [
-            _("An extension lasts from 1 to %(months)d months.") % {"months": MAX_EXTENSION_MONTHS}]})
+        raise InvalidInput(
+            {
+                "extension_months": [
+                    _("An extension lasts from 1 to %(months)d months.") % {"months": MAX_EXTENSION_MONTHS}
+                ]
+            }
+        )
     if agreement.extended_end() is None:
-        raise InvalidInput({"ends_on": [_("With every extension used, the agreement would end after year 9999.")]})
+        raise InvalidInput(
+            {"ends_on": [_("With every extension used, the agreement would end after year 9999.")]}
+        )
 
 
 def _clean_rates(rates: Mapping[str, Any] | None) -> dict[str, Decimal]:
@@ -185,28 +242,42 @@ def _rates_change(agreement: FrameworkAgreement, wanted: dict[str, Decimal]) -> 
     def text(rates: dict[str, Decimal]) -> str:
         return ", ".join(f"{Role(r).label} {events.shown(v)}" for r, v in sorted(rates.items())) or "—"
 
-    return {"before": {k: str(v) for k, v in current.items()}, "after": {k: str(v) for k, v in wanted.items()},
-            "before_text": text(current), "after_text": text(wanted)}
+    return {
+        "before": {k: str(v) for k, v in current.items()},
+        "after": {k: str(v) for k, v in wanted.items()},
+        "before_text": text(current),
+        "after_text": text(wanted),
+    }
 
 
-def create_agreement(customer: Customer, fields: Mapping[str, Any], *, rates: Mapping[str, Any] | None = None,
-                     by: Any) -> FrameworkAgreement:
+def create_agreement(
+    customer: Customer, fields: Mapping[str, Any], *, rates: Mapping[str, Any] | None = None, by: Any
+) -> FrameworkAgreement:
     """Register a framework agreement with its ceiling and agreed rates per role."""
     _require_editor(by)
     if customer.is_archived:
         raise RuleBroken(_("The customer is archived: restore it before adding agreements."))
-    agreement = FrameworkAgreement(customer=customer, **{k: v for k, v in fields.items() if k in AGREEMENT_FIELDS})
+    agreement = FrameworkAgreement(
+        customer=customer, **{k: v for k, v in fields.items() if k in AGREEMENT_FIELDS}
+    )
     _check_agreement(agreement)
     wanted = _clean_rates(rates)
     with transaction.atomic():
         actions.create(agreement, by=by, verb="agreement.created", fields=AGREEMENT_FIELDS, context=customer)
         AgreementRate.objects.bulk_create(
-            AgreementRate(agreement=agreement, role=r, hourly_rate=v) for r, v in wanted.items())
+            AgreementRate(agreement=agreement, role=r, hourly_rate=v) for r, v in wanted.items()
+        )
     return agreement
 
 
-def update_agreement(agreement: FrameworkAgreement, changes: Mapping[str, Any], *, by: Any, version: int | None,
-                     rates: Mapping[str, Any] | None = None) -> FrameworkAgreement:
+def update_agreement(
+    agreement: FrameworkAgreement,
+    changes: Mapping[str, Any],
+    *,
+    by: Any,
+    version: int | None,
+    rates: Mapping[str, Any] | None = None,
+) -> FrameworkAgreement:
     """Change an agreement's terms and rates; refused if somebody saved it after `version`."""
     _require_editor(by)
     unknown = set(changes) - set(AGREEMENT_FIELDS)
@@ -226,12 +297,15 @@ def update_agreement(agreement: FrameworkAgreement, changes: Mapping[str, Any], 
             return current
         current.version += 1
         current.save()
-        events.append_event(verb="agreement.updated", target=current, by=by, changes=changed,
-                            context=current.customer)
+        events.append_event(
+            verb="agreement.updated", target=current, by=by, changes=changed, context=current.customer
+        )
     return current
 
 
-def archive_agreement(agreement: FrameworkAgreement, *, by: Any, version: int | None = None) -> FrameworkAgreement:
+def archive_agreement(
+    agreement: FrameworkAgreement, *, by: Any, version: int | None = None
+) -> FrameworkAgreement:
     """Hide an agreement that is over; nothing is deleted."""
     _require_editor(by)
     return _archive(agreement, by=by, version=version, verb="agreement.archived", context=agreement.customer)

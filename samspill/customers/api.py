@@ -13,7 +13,14 @@ from pydantic import EmailStr, HttpUrl
 
 from samspill.customers import actions
 from samspill.customers.access import get_agreement_for, get_contact_for, get_customer_for
-from samspill.customers.models import AgreementRate, AgreementStatus, Contact, Customer, FrameworkAgreement, Segment
+from samspill.customers.models import (
+    AgreementRate,
+    AgreementStatus,
+    Contact,
+    Customer,
+    FrameworkAgreement,
+    Segment,
+)
 from samspill.lib.api import MAX_ID, ErrorOut, Id, Page, Text, Version, paged
 from samspill.lib.errors import InvalidInput
 from samspill.people.models import Person, Role
@@ -116,13 +123,15 @@ def _customers(user: Any) -> Any:
 
 
 @router.get("/customers", response=Page[CustomerOut], tags=["customers"])
-def list_customers(request: HttpRequest, filters: Query[CustomerFilter], limit: int = LIMIT,
-                   offset: int = OFFSET) -> dict[str, Any]:
+def list_customers(
+    request: HttpRequest, filters: Query[CustomerFilter], limit: int = LIMIT, offset: int = OFFSET
+) -> dict[str, Any]:
     customers = _customers(request.user)
     customers = customers.archived() if filters.archived else customers.active()
     if filters.q:
-        customers = customers.filter(Q(name__icontains=filters.q) | Q(org_number__startswith=filters.q)
-                                     | Q(city__icontains=filters.q))
+        customers = customers.filter(
+            Q(name__icontains=filters.q) | Q(org_number__startswith=filters.q) | Q(city__icontains=filters.q)
+        )
     if filters.name:
         customers = customers.filter(name__icontains=filters.name)
     if filters.org_number:
@@ -207,8 +216,14 @@ def _blank_none(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/contacts", response=Page[ContactOut], tags=["contacts"])
-def list_contacts(request: HttpRequest, customer: int | None = ID_FILTER, q: Text | None = None,
-                  archived: bool = False, limit: int = LIMIT, offset: int = OFFSET) -> dict[str, Any]:
+def list_contacts(
+    request: HttpRequest,
+    customer: int | None = ID_FILTER,
+    q: Text | None = None,
+    archived: bool = False,
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+) -> dict[str, Any]:
     contacts = Contact.objects.visible_to(request.user)
     contacts = contacts.archived() if archived else contacts.active()
     if customer:
@@ -300,7 +315,8 @@ class AgreementPatch(Schema):
 
 def _agreements(user: Any) -> Any:
     return FrameworkAgreement.objects.visible_to(user).prefetch_related(
-        Prefetch("rates", queryset=AgreementRate.objects.order_by("role")))
+        Prefetch("rates", queryset=AgreementRate.objects.order_by("role"))
+    )
 
 
 def _agreement_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -313,9 +329,15 @@ def _agreement_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
 
 
 @router.get("/framework-agreements", response=Page[AgreementOut], tags=["framework-agreements"])
-def list_agreements(request: HttpRequest, customer: int | None = ID_FILTER, status: AgreementStatus | None = None,
-                    ends_before: datetime.date | None = None, archived: bool = False,
-                    limit: int = LIMIT, offset: int = OFFSET) -> dict[str, Any]:
+def list_agreements(
+    request: HttpRequest,
+    customer: int | None = ID_FILTER,
+    status: AgreementStatus | None = None,
+    ends_before: datetime.date | None = None,
+    archived: bool = False,
+    limit: int = LIMIT,
+    offset: int = OFFSET,
+) -> dict[str, Any]:
     agreements = _agreements(request.user)
     agreements = agreements.archived() if archived else agreements.active()
     if customer:
@@ -335,14 +357,20 @@ def create_agreement(request: HttpRequest, data: AgreementIn) -> Any:
     return Status(201, _agreements(request.user).get(pk=agreement.pk))
 
 
-@router.get("/framework-agreements/{agreement_id}", response={200: AgreementOut, **ERRORS},
-            tags=["framework-agreements"])
+@router.get(
+    "/framework-agreements/{agreement_id}",
+    response={200: AgreementOut, **ERRORS},
+    tags=["framework-agreements"],
+)
 def get_agreement(request: HttpRequest, agreement_id: int) -> Any:
     return _agreements(request.user).get(pk=get_agreement_for(request.user, agreement_id).pk)
 
 
-@router.patch("/framework-agreements/{agreement_id}", response={200: AgreementOut, **ERRORS},
-              tags=["framework-agreements"])
+@router.patch(
+    "/framework-agreements/{agreement_id}",
+    response={200: AgreementOut, **ERRORS},
+    tags=["framework-agreements"],
+)
 def update_agreement(request: HttpRequest, agreement_id: int, data: AgreementPatch) -> Any:
     agreement = get_agreement_for(request.user, agreement_id, write=True)
     changes = data.dict(exclude_unset=True)
@@ -352,8 +380,11 @@ def update_agreement(request: HttpRequest, agreement_id: int, data: AgreementPat
     return _agreements(request.user).get(pk=agreement.pk)
 
 
-@router.post("/framework-agreements/{agreement_id}/archive", response={200: AgreementOut, **ERRORS},
-             tags=["framework-agreements"])
+@router.post(
+    "/framework-agreements/{agreement_id}/archive",
+    response={200: AgreementOut, **ERRORS},
+    tags=["framework-agreements"],
+)
 def archive_agreement(request: HttpRequest, agreement_id: int, data: VersionIn | None = None) -> Any:
     agreement = get_agreement_for(request.user, agreement_id, write=True)
     actions.archive_agreement(agreement, by=request.user, version=data.version if data else None)

@@ -52,22 +52,35 @@ class Customer(Versioned):
 
     name = models.CharField(_("name"), max_length=200)
     org_number = models.CharField(
-        _("organisation number"), max_length=9, blank=True, validators=[validate_org_number],
+        _("organisation number"),
+        max_length=9,
+        blank=True,
+        validators=[validate_org_number],
         help_text=_("9 digits, e.g. 923 609 016. Leave empty for a foreign customer."),
     )
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=4, blank=True, validators=[validate_postal_code])
+    postal_code = models.CharField(
+        _("postal code"), max_length=4, blank=True, validators=[validate_postal_code]
+    )
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     account_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account owner"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="owned_customers",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
     )
     delivery_lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("delivery lead"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="led_customers",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delivery lead"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_customers",
     )
     notes = models.TextField(_("notes"), blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
@@ -104,8 +117,9 @@ class Customer(Versioned):
 class Contact(Versioned):
     """A person at the customer we talk to."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="contacts")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contacts"
+    )
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -137,21 +151,25 @@ class AgreementStatus(models.TextChoices):
 class FrameworkAgreement(Versioned):
     """A multi-year agreement with a customer: a ceiling, agreed rates, and call-offs against it."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="agreements")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="agreements"
+    )
     title = models.CharField(_("title"), max_length=200)
-    reference = models.CharField(_("reference"), max_length=100, blank=True,
-                                 help_text=_("The customer's case or contract number."))
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("The customer's case or contract number.")
+    )
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"))
     extension_count = models.PositiveSmallIntegerField(
-        _("extension options"), default=0, help_text=_("How many times the customer may extend it."))
-    extension_months = models.PositiveSmallIntegerField(
-        _("months per extension"), default=12)
+        _("extension options"), default=0, help_text=_("How many times the customer may extend it.")
+    )
+    extension_months = models.PositiveSmallIntegerField(_("months per extension"), default=12)
     ceiling = models.DecimalField(
-        _("ceiling (NOK excl. VAT)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
-    status = models.CharField(_("status"), max_length=20, choices=AgreementStatus.choices,
-                              default=AgreementStatus.ACTIVE)
+        _("ceiling (NOK excl. VAT)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE
+    )
     notes = models.TextField(_("notes"), blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
@@ -162,7 +180,9 @@ class FrameworkAgreement(Versioned):
         verbose_name = _("framework agreement")
         verbose_name_plural = _("framework agreements")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="agreement_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="agreement_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -206,8 +226,9 @@ class AgreementRate(models.Model):
 
     agreement = models.ForeignKey(FrameworkAgreement, on_delete=models.CASCADE, related_name="rates")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    hourly_rate = models.DecimalField(_("hourly rate (NOK)"), max_digits=10, decimal_places=2,
-                                      validators=[MinValueValidator(0)])
+    hourly_rate = models.DecimalField(
+        _("hourly rate (NOK)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         ordering = ["agreement", "role"]

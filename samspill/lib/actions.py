@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
@@ -18,7 +18,7 @@ def lock(obj: M) -> M:
     """Return a fresh copy of `obj` locked for update until the transaction ends."""
     # `_meta.model`, not `type(obj)`: `request.user` is a lazy wrapper whose type is not the model.
     manager = obj._meta.model._default_manager
-    return manager.select_for_update().get(pk=obj.pk)
+    return cast(M, manager.select_for_update().get(pk=obj.pk))
 
 
 def check_version(current: models.Model, version: int | None) -> None:
@@ -50,8 +50,9 @@ def _text(obj: models.Model, name: str, value: Any) -> str:
         field = obj._meta.get_field(name)
     except FieldDoesNotExist:
         return events.shown(value)
-    if field.choices and value not in (None, ""):
-        return str(dict(field.flatchoices).get(value, value))
+    choices = getattr(field, "flatchoices", None)
+    if choices and value not in (None, ""):
+        return str(dict(choices).get(value, value))
     return events.shown(value)
 
 
@@ -98,8 +99,12 @@ def create(obj: M, *, by: Any, verb: str, context: models.Model | None = None, f
     with transaction.atomic():
         obj.save()
         initial = {
-            name: {"before": None, "after": events.plain(getattr(obj, name)), "before_text": "",
-                   "after_text": _text(obj, name, getattr(obj, name))}
+            name: {
+                "before": None,
+                "after": events.plain(getattr(obj, name)),
+                "before_text": "",
+                "after_text": _text(obj, name, getattr(obj, name)),
+            }
             for name in fields
             if getattr(obj, name) not in (None, "")
         }

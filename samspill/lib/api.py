@@ -52,4 +52,6 @@ def no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(no_nul)]
 # Every id a client sends, so that a huge one is refused as malformed instead of reaching the database.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Version = Annotated[int, Field(ge=1, le=MAX_VERSION, description="The version you read; a stale one is refused with 409.")]
+Version = Annotated[
+    int, Field(ge=1, le=MAX_VERSION, description="The version you read; a stale one is refused with 409.")
+]

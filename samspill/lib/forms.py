@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
+from django.http import QueryDict
 
 from samspill.lib import events
 from samspill.lib.errors import ActionError, InvalidInput, StaleVersion
@@ -38,7 +39,7 @@ def apply_action(form: forms.BaseForm, call: Callable[[], T]) -> T | None:
         return call()
     except StaleVersion as error:
         form.add_error(None, error.message)
-        data = form.data.copy()
+        data = cast(QueryDict, form.data).copy()
         data[form.add_prefix("version")] = str(error.current_version)
         _take_untouched_changes(form, data, error)
         form.data = data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
@@ -46,22 +46,41 @@ class PersonOut(Schema):
     version: int
 
 
+def _me(request: HttpRequest) -> Person:
+    """Return the person the call acts as (the API's auth has refused anonymous calls already)."""
+    return cast(Person, request.user)
+
+
 def _person_out(person: Person, user: Any) -> dict[str, Any]:
     return {
-        "id": person.pk, "username": person.username, "name": person.name, "first_name": person.first_name,
-        "last_name": person.last_name, "email": person.email, "title": person.title,
-        "team": person.team.name if person.team else None, "roles": sorted(person.roles),
+        "id": person.pk,
+        "username": person.username,
+        "name": person.name,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "title": person.title,
+        "team": person.team.name if person.team else None,
+        "roles": sorted(person.roles),
         "primary_role": person.primary_role,
         "skills": [{"skill": ps.skill.name, "level": ps.level} for ps in person.skills.all()],
-        "weekly_capacity_hours": person.weekly_capacity_hours, "hourly_rate": person.hourly_rate,
+        "weekly_capacity_hours": person.weekly_capacity_hours,
+        "hourly_rate": person.hourly_rate,
         "cost_rate": person.cost_rate if can_see_cost_rate(user, person) else None,
-        "language": person.language, "is_active": person.is_active, "version": person.version,
+        "language": person.language,
+        "is_active": person.is_active,
+        "version": person.version,
     }
 
 
 def _people(user: Any) -> Any:
-    return Person.objects.visible_to(user).select_related("team").prefetch_related(
-        "role_assignments", Prefetch("skills", queryset=PersonSkill.objects.select_related("skill")))
+    return (
+        Person.objects.visible_to(user)
+        .select_related("team")
+        .prefetch_related(
+            "role_assignments", Prefetch("skills", queryset=PersonSkill.objects.select_related("skill"))
+        )
+    )
 
 
 class PeopleFilter(Schema):
@@ -74,16 +93,26 @@ class PeopleFilter(Schema):
 
 
 @router.get("/people", response=Page[PersonOut])
-def list_people(request: HttpRequest, filters: Query[PeopleFilter], limit: int = Query(50, ge=1, le=500),
-                offset: int = Query(0, ge=0, le=10**9)) -> dict[str, Any]:
+def list_people(
+    request: HttpRequest,
+    filters: Query[PeopleFilter],
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10**9),
+) -> dict[str, Any]:
     people = _people(request.user)
     if filters.q:
-        people = people.filter(Q(first_name__icontains=filters.q) | Q(last_name__icontains=filters.q)
-                               | Q(username__icontains=filters.q) | Q(email__icontains=filters.q))
+        people = people.filter(
+            Q(first_name__icontains=filters.q)
+            | Q(last_name__icontains=filters.q)
+            | Q(username__icontains=filters.q)
+            | Q(email__icontains=filters.q)
+        )
     if filters.role:
         people = people.with_role(filters.role)
     if filters.skill:
-        people = people.filter(skills__skill__name__iexact=filters.skill, skills__level__gte=filters.min_level)
+        people = people.filter(
+            skills__skill__name__iexact=filters.skill, skills__level__gte=filters.min_level
+        )
     if filters.team:
         people = people.filter(team__name__iexact=filters.team)
     if filters.is_active is not None:
@@ -121,9 +150,15 @@ def _team(name: str | None) -> Team | None:
 def invite(request: HttpRequest, data: InviteIn) -> Any:
     """Invite a person by e-mail (administrators)."""
     person = actions.invite_person(
-        email=str(data.email), first_name=data.first_name, last_name=data.last_name, title=data.title,
-        team=_team(data.team), roles=[r.value for r in data.roles],
-        primary_role=data.primary_role.value if data.primary_role else "", by=request.user)
+        email=str(data.email),
+        first_name=data.first_name,
+        last_name=data.last_name,
+        title=data.title,
+        team=_team(data.team),
+        roles=[r.value for r in data.roles],
+        primary_role=data.primary_role.value if data.primary_role else "",
+        by=_me(request),
+    )
     return Status(201, _person_out(_people(request.user).get(pk=person.pk), request.user))
 
 
@@ -154,7 +189,7 @@ def update_person(request: HttpRequest, person_id: int, data: PersonPatch) -> An
     for key in ("language", "primary_role"):
         if changes.get(key) is not None:
             changes[key] = str(getattr(changes[key], "value", changes[key]))
-    actions.update_person(person, changes, by=request.user, version=version)
+    actions.update_person(person, changes, by=_me(request), version=version)
     return _person_out(_people(request.user).get(pk=person.pk), request.user)
 
 
@@ -168,9 +203,13 @@ class RolesIn(Schema):
 def set_roles(request: HttpRequest, person_id: int, data: RolesIn) -> Any:
     """Replace a person's roles (administrators)."""
     person = get_person_for(request.user, person_id)
-    actions.set_roles(person, [r.value for r in data.roles],
-                      primary_role=data.primary_role.value if data.primary_role else "",
-                      by=request.user, version=data.version)
+    actions.set_roles(
+        person,
+        [r.value for r in data.roles],
+        primary_role=data.primary_role.value if data.primary_role else "",
+        by=_me(request),
+        version=data.version,
+    )
     return _person_out(_people(request.user).get(pk=person.pk), request.user)
 
 
@@ -186,8 +225,12 @@ def set_skills(request: HttpRequest, person_id: int, data: SkillsIn) -> Any:
     missing = [name for name in data.skills if name.lower() not in known]
     if missing:
         raise InvalidInput({"skills": [f"Unknown skill: {', '.join(missing)}."]})
-    actions.set_skills(person, {known[n.lower()]: lvl for n, lvl in data.skills.items()}, by=request.user,
-                       version=data.version)
+    actions.set_skills(
+        person,
+        {known[n.lower()]: lvl for n, lvl in data.skills.items()},
+        by=_me(request),
+        version=data.version,
+    )
     return _person_out(_people(request.user).get(pk=person.pk), request.user)
 
 
@@ -198,14 +241,14 @@ class VersionIn(Schema):
 @router.post("/people/{person_id}/deactivate", response={200: PersonOut, **ERRORS})
 def deactivate(request: HttpRequest, person_id: int, data: VersionIn | None = None) -> Any:
     person = get_person_for(request.user, person_id)
-    actions.deactivate_person(person, by=request.user, version=data.version if data else None)
+    actions.deactivate_person(person, by=_me(request), version=data.version if data else None)
     return _person_out(_people(request.user).get(pk=person.pk), request.user)
 
 
 @router.post("/people/{person_id}/reactivate", response={200: PersonOut, **ERRORS})
 def reactivate(request: HttpRequest, person_id: int, data: VersionIn | None = None) -> Any:
     person = get_person_for(request.user, person_id)
-    actions.reactivate_person(person, by=request.user, version=data.version if data else None)
+    actions.reactivate_person(person, by=_me(request), version=data.version if data else None)
     return _person_out(_people(request.user).get(pk=person.pk), request.user)
 
 
@@ -228,18 +271,19 @@ class TokenIn(Schema):
 
 
 @router.get("/tokens", response=Page[TokenOut], tags=["tokens"])
-def list_tokens(request: HttpRequest, limit: int = Query(50, ge=1, le=500),
-                offset: int = Query(0, ge=0, le=10**9)) -> dict[str, Any]:
+def list_tokens(
+    request: HttpRequest, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9)
+) -> dict[str, Any]:
     """Your tokens (administrators: everybody's). Secrets are never shown again."""
     return paged(ApiToken.objects.visible_to(request.user).order_by("-pk"), limit, offset)
 
 
 @router.post("/tokens", response={201: TokenCreated, **ERRORS}, tags=["tokens"])
 def create_token(request: HttpRequest, data: TokenIn) -> Any:
-    token, raw = actions.create_token(request.user, name=data.name, by=request.user)
+    token, raw = actions.create_token(_me(request), name=data.name, by=_me(request))
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERRORS}, tags=["tokens"])
 def revoke_token(request: HttpRequest, token_id: int) -> Any:
-    return actions.revoke_token(get_token_for(request.user, token_id), by=request.user)
+    return actions.revoke_token(get_token_for(request.user, token_id), by=_me(request))

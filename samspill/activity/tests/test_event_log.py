@@ -59,14 +59,16 @@ def test_a_refused_update_writes_neither_the_change_nor_an_event(customer: Custo
     assert Event.objects.count() == events
 
 
-def test_an_update_whose_validation_fails_after_the_write_began_is_rolled_back(customer: Customer,
-                                                                               seller: Any) -> None:
+def test_an_update_whose_validation_fails_after_the_write_began_is_rolled_back(
+    customer: Customer, seller: Any
+) -> None:
     def refuse(current: Customer) -> None:
         raise InvalidInput({"name": ["No."]})
 
     with pytest.raises(InvalidInput):
-        actions.update(customer, {"name": "Nytt navn AS"}, by=seller, version=1, verb="customer.updated",
-                       validate=refuse)
+        actions.update(
+            customer, {"name": "Nytt navn AS"}, by=seller, version=1, verb="customer.updated", validate=refuse
+        )
     assert Customer.objects.get(pk=customer.pk).name == "Fjordlys Energi AS"
     assert not Event.objects.filter(verb="customer.updated").exists()
 
@@ -81,6 +83,14 @@ def test_an_event_records_who_what_and_which_version(customer: Customer, seller:
     update_customer(customer, {"city": "Oslo"}, by=seller, version=1)
     event = Event.objects.about(customer).filter(verb="customer.updated").get()
     assert (event.actor, event.target_repr, event.target_version, event.target_id) == (
-        seller, "Fjordlys Energi AS", 2, str(customer.pk))
-    assert event.changes["city"] == {"before": "Bergen", "after": "Oslo", "before_text": "Bergen",
-                                     "after_text": "Oslo"}
+        seller,
+        "Fjordlys Energi AS",
+        2,
+        str(customer.pk),
+    )
+    assert event.changes["city"] == {
+        "before": "Bergen",
+        "after": "Oslo",
+        "before_text": "Bergen",
+        "after_text": "Oslo",
+    }

@@ -32,28 +32,64 @@ LEFT_OUT = object()
 nasty_text = st.one_of(
     st.text(max_size=40),
     st.text(min_size=150, max_size=600),
-    st.sampled_from([
-        "", " ", "\x00", "Fjord\x00lys", "\u202eSA ylsdroJ", "😀" * 60, "٣٤٥", "９２３６０９０１６", "NaN", "-1",
-        "1e999", "9" * 40, "<script>alert(1)</script>", "' OR 1=1 --", "javascript:alert(1)", "\r\n\t",
-        "923609016", "923 609 016", "923609017", "5003", "50O3", "https://example.no", "2024-02-30",
-        "0000-01-01", "9999-12-31", "+10000-01-01", "31.12.2026",
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "Fjord\x00lys",
+            "\u202eSA ylsdroJ",
+            "😀" * 60,
+            "٣٤٥",
+            "９２３６０９０１６",
+            "NaN",
+            "-1",
+            "1e999",
+            "9" * 40,
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "javascript:alert(1)",
+            "\r\n\t",
+            "923609016",
+            "923 609 016",
+            "923609017",
+            "5003",
+            "50O3",
+            "https://example.no",
+            "2024-02-30",
+            "0000-01-01",
+            "9999-12-31",
+            "+10000-01-01",
+            "31.12.2026",
+        ]
+    ),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.dates().map(str),
 )
 json_scalar = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**40), max_value=10**40), st.floats(), nasty_text,
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(),
+    nasty_text,
 )
 json_value = st.recursive(
-    json_scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    json_scalar,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
     max_leaves=6,
 )
-amounts = st.one_of(st.decimals(allow_nan=True).map(str), st.integers(min_value=-(10**20), max_value=10**20),
-                    st.floats(), nasty_text)
+amounts = st.one_of(
+    st.decimals(allow_nan=True).map(str),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(),
+    nasty_text,
+)
 
 
 @st.composite
-def spoiled(draw: Any, good: st.SearchStrategy[dict[str, Any]], bad: dict[str, st.SearchStrategy[Any]]) -> Any:
+def spoiled(
+    draw: Any, good: st.SearchStrategy[dict[str, Any]], bad: dict[str, st.SearchStrategy[Any]]
+) -> Any:
     """Draw plausible input, then replace up to three of its fields by a bad value or leave them out."""
     data = dict(draw(good))
     for _ in range(draw(st.integers(min_value=0, max_value=3))):
@@ -90,18 +126,34 @@ def _logged_in(person: Any) -> Client:
 
 
 def _customer_form(people: list[Any]) -> st.SearchStrategy[dict[str, Any]]:
-    good = st.fixed_dictionaries({
-        "name": st.sampled_from(["Nordlys Data AS", "Bølgen & Co", "Å Energi"]),
-        "org_number": st.sampled_from(["", "974760673", "974 760 673"]),
-        "segment": st.sampled_from(["", "public", "enterprise"]),
-        "account_owner": st.sampled_from([str(p.pk) for p in people] + [""]),
-        "postal_code": st.sampled_from(["", "5003"]),
-        "city": st.sampled_from(["", "Tromsø"]),
-        "website": st.sampled_from(["", "nordlys.example", "https://nordlys.example/om-oss"]),
-    })
-    bad = {name: nasty_text for name in ["name", "org_number", "segment", "industry", "street_address",
-                                         "postal_code", "city", "website", "notes", "account_owner",
-                                         "delivery_lead", "version"]}
+    good = st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(["Nordlys Data AS", "Bølgen & Co", "Å Energi"]),
+            "org_number": st.sampled_from(["", "974760673", "974 760 673"]),
+            "segment": st.sampled_from(["", "public", "enterprise"]),
+            "account_owner": st.sampled_from([str(p.pk) for p in people] + [""]),
+            "postal_code": st.sampled_from(["", "5003"]),
+            "city": st.sampled_from(["", "Tromsø"]),
+            "website": st.sampled_from(["", "nordlys.example", "https://nordlys.example/om-oss"]),
+        }
+    )
+    bad = {
+        name: nasty_text
+        for name in [
+            "name",
+            "org_number",
+            "segment",
+            "industry",
+            "street_address",
+            "postal_code",
+            "city",
+            "website",
+            "notes",
+            "account_owner",
+            "delivery_lead",
+            "version",
+        ]
+    }
     return spoiled(good, bad)
 
 
@@ -154,17 +206,33 @@ def test_the_customer_edit_form_never_fails_and_changes_the_row_only_when_it_sav
 
 
 def _customer_json(people: list[Any]) -> st.SearchStrategy[Any]:
-    good = st.fixed_dictionaries({
-        "name": st.sampled_from(["Nordlys Data AS", "Å Energi"]),
-        "org_number": st.sampled_from(["974760673", "974 760 673", ""]),
-        "segment": st.sampled_from(["public", "midsize", None]),
-        "postal_code": st.sampled_from(["5003", ""]),
-        "website": st.sampled_from(["https://nordlys.example", None]),
-        "account_owner_id": st.sampled_from([p.pk for p in people] + [None]),
-    })
-    bad = {name: st.one_of(nasty_text, json_value) for name in [
-        "name", "org_number", "segment", "industry", "street_address", "postal_code", "city", "website",
-        "account_owner_id", "delivery_lead_id", "notes", "version"]}
+    good = st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(["Nordlys Data AS", "Å Energi"]),
+            "org_number": st.sampled_from(["974760673", "974 760 673", ""]),
+            "segment": st.sampled_from(["public", "midsize", None]),
+            "postal_code": st.sampled_from(["5003", ""]),
+            "website": st.sampled_from(["https://nordlys.example", None]),
+            "account_owner_id": st.sampled_from([p.pk for p in people] + [None]),
+        }
+    )
+    bad = {
+        name: st.one_of(nasty_text, json_value)
+        for name in [
+            "name",
+            "org_number",
+            "segment",
+            "industry",
+            "street_address",
+            "postal_code",
+            "city",
+            "website",
+            "account_owner_id",
+            "delivery_lead_id",
+            "notes",
+            "version",
+        ]
+    }
     return st.one_of(spoiled(good, bad), spoiled(good, bad), spoiled(good, bad), json_value)
 
 
@@ -218,25 +286,33 @@ def test_patching_a_customer_with_any_json_never_fails_and_changes_it_only_on_20
 
 
 def _agreement_json(customer: Customer) -> st.SearchStrategy[Any]:
-    good = st.fixed_dictionaries({
-        "customer_id": st.just(customer.pk),
-        "title": st.just("Rammeavtale"),
-        "starts_on": st.sampled_from(["2024-01-01", "2025-02-28"]),
-        "ends_on": st.sampled_from(["2026-12-31", "2025-02-28"]),
-        "extension_count": st.integers(min_value=0, max_value=20),
-        "ceiling": st.sampled_from(["1000000", "0", "999999999999.99"]),
-        "rates": st.dictionaries(st.sampled_from(["expert", "seller"]), st.sampled_from(["1450", "0.5"]),
-                                 max_size=2),
-    })
+    good = st.fixed_dictionaries(
+        {
+            "customer_id": st.just(customer.pk),
+            "title": st.just("Rammeavtale"),
+            "starts_on": st.sampled_from(["2024-01-01", "2025-02-28"]),
+            "ends_on": st.sampled_from(["2026-12-31", "2025-02-28"]),
+            "extension_count": st.integers(min_value=0, max_value=20),
+            "ceiling": st.sampled_from(["1000000", "0", "999999999999.99"]),
+            "rates": st.dictionaries(
+                st.sampled_from(["expert", "seller"]), st.sampled_from(["1450", "0.5"]), max_size=2
+            ),
+        }
+    )
     dates = st.one_of(st.dates().map(str), nasty_text, json_value)
     bad = {
-        "customer_id": json_value, "title": st.one_of(nasty_text, json_value),
-        "reference": st.one_of(nasty_text, json_value), "starts_on": dates, "ends_on": dates,
+        "customer_id": json_value,
+        "title": st.one_of(nasty_text, json_value),
+        "reference": st.one_of(nasty_text, json_value),
+        "starts_on": dates,
+        "ends_on": dates,
         "extension_count": st.one_of(st.integers(min_value=-5, max_value=40), json_value),
         "extension_months": st.one_of(st.integers(min_value=-5, max_value=200), json_value),
-        "ceiling": amounts, "status": st.one_of(st.sampled_from(["draft", "cancelled"]), json_value),
-        "rates": st.one_of(st.dictionaries(st.sampled_from(["expert", "astronaut", ""]), amounts, max_size=3),
-                           json_value),
+        "ceiling": amounts,
+        "status": st.one_of(st.sampled_from(["draft", "cancelled"]), json_value),
+        "rates": st.one_of(
+            st.dictionaries(st.sampled_from(["expert", "astronaut", ""]), amounts, max_size=3), json_value
+        ),
         "notes": st.one_of(nasty_text, json_value),
     }
     return spoiled(good, bad)
@@ -263,7 +339,10 @@ def test_posting_any_json_to_the_agreements_api_never_fails_and_creates_one_agre
                 assert FrameworkAgreement.objects.count() == agreements + 1
                 assert Event.objects.count() == events + 1
             else:
-                assert (FrameworkAgreement.objects.count(), AgreementRate.objects.count()) == (agreements, rates)
+                assert (FrameworkAgreement.objects.count(), AgreementRate.objects.count()) == (
+                    agreements,
+                    rates,
+                )
                 assert Event.objects.count() == events
 
     check()

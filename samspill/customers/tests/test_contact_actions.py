@@ -14,9 +14,12 @@ from samspill.lib.errors import InvalidInput, NotAllowed, RuleBroken, StaleVersi
 pytestmark = pytest.mark.django_db
 
 
-def test_a_seller_adds_a_contact_and_the_event_belongs_to_the_customer(customer: Customer, seller: Any) -> None:
-    contact = create_contact(customer, {"name": "Kari Nordmann", "email": "kari@fjordlys.no", "title": "CIO"},
-                             by=seller)
+def test_a_seller_adds_a_contact_and_the_event_belongs_to_the_customer(
+    customer: Customer, seller: Any
+) -> None:
+    contact = create_contact(
+        customer, {"name": "Kari Nordmann", "email": "kari@fjordlys.no", "title": "CIO"}, by=seller
+    )
     event = Event.objects.about(contact).get()
     assert contact.customer == customer and contact.version == 1
     assert (event.verb, event.context_id) == ("contact.created", str(customer.pk))
@@ -70,7 +73,9 @@ def test_archiving_a_contact_once_appends_one_event(customer: Customer, seller: 
     assert Event.objects.about(contact).filter(verb="contact.archived").count() == 1
 
 
-def test_an_outsider_may_not_add_change_or_archive_contacts(customer: Customer, seller: Any, outsider: Any) -> None:
+def test_an_outsider_may_not_add_change_or_archive_contacts(
+    customer: Customer, seller: Any, outsider: Any
+) -> None:
     contact = create_contact(customer, {"name": "Kari Nordmann"}, by=seller)
     with pytest.raises(NotAllowed):
         create_contact(customer, {"name": "Ola Nordmann"}, by=outsider)

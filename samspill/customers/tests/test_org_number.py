@@ -35,7 +35,9 @@ def test_appending_the_computed_check_digit_makes_a_valid_number_unless_it_is_te
 
 
 @given(_valid_numbers(), st.integers(min_value=0, max_value=8), st.integers(min_value=1, max_value=9))
-def test_changing_any_single_digit_of_a_valid_number_makes_it_invalid(number: str, position: int, shift: int) -> None:
+def test_changing_any_single_digit_of_a_valid_number_makes_it_invalid(
+    number: str, position: int, shift: int
+) -> None:
     changed = str((int(number[position]) + shift) % 10)
     mistyped = number[:position] + changed + number[position + 1 :]
     assert not is_valid_org_number(mistyped)
@@ -61,7 +63,9 @@ def test_a_number_with_letters_says_it_must_be_digits_only() -> None:
         with pytest.raises(ValidationError) as refused:
             validate_org_number("92360901O")
         assert refused.value.code == "digits"
-        assert refused.value.messages == ["An organisation number has digits only (9 of them), e.g. 923 609 016."]
+        assert refused.value.messages == [
+            "An organisation number has digits only (9 of them), e.g. 923 609 016."
+        ]
 
 
 def test_a_wrong_check_digit_names_the_number_and_the_check_digit() -> None:

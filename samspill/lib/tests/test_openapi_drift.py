@@ -23,7 +23,9 @@ def _operations() -> list[tuple[str, str]]:
 
 def test_the_committed_openapi_file_matches_the_api() -> None:
     committed = COMMITTED.read_text(encoding="utf-8") if COMMITTED.exists() else ""
-    assert committed == openapi.render(), f"docs/openapi.json is out of date; regenerate it with: {REGENERATE}"
+    assert committed == openapi.render(), (
+        f"docs/openapi.json is out of date; regenerate it with: {REGENERATE}"
+    )
 
 
 def test_the_schema_documents_every_resource_under_api_v1() -> None:

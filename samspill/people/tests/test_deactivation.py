@@ -37,8 +37,9 @@ def test_the_login_page_lets_an_active_person_in(seller: Any) -> None:
     assert browser.get("/customers/").status_code == 200
 
 
-def test_an_open_session_ends_when_the_person_is_deactivated(seller: Any, administrator: Any,
-                                                             client_for: ClientFor) -> None:
+def test_an_open_session_ends_when_the_person_is_deactivated(
+    seller: Any, administrator: Any, client_for: ClientFor
+) -> None:
     browser = client_for(seller)
     assert browser.get("/customers/").status_code == 200
     deactivate_person(seller, by=administrator)
@@ -47,8 +48,9 @@ def test_an_open_session_ends_when_the_person_is_deactivated(seller: Any, admini
     assert browser.get("/api/v1/customers").status_code == 401
 
 
-def test_a_deactivated_persons_token_is_refused_until_reactivated(seller: Any, administrator: Any,
-                                                                  token_for: Any) -> None:
+def test_a_deactivated_persons_token_is_refused_until_reactivated(
+    seller: Any, administrator: Any, token_for: Any
+) -> None:
     api = Client(headers=token_for(seller))
     deactivate_person(seller, by=administrator)
     assert api.get("/api/v1/people").status_code == 401

@@ -28,22 +28,26 @@ def _usernames(response: Any) -> list[str]:
     return sorted(person.username for person in response.context["page"])
 
 
-def test_the_directory_filters_by_skill_and_minimum_level(azure: Skill, outsider: Any,
-                                                          client_for: ClientFor) -> None:
+def test_the_directory_filters_by_skill_and_minimum_level(
+    azure: Skill, outsider: Any, client_for: ClientFor
+) -> None:
     client = client_for(outsider)
     assert _usernames(client.get(f"/people/?skill={azure.pk}")) == ["frode", "pia"]
     assert _usernames(client.get(f"/people/?skill={azure.pk}&min_level=3")) == ["frode"]
     assert _usernames(client.get(f"/people/?skill={azure.pk}&min_level=5")) == []
 
 
-def test_the_directory_filters_by_role(azure: Skill, manager: Any, outsider: Any, client_for: ClientFor) -> None:
+def test_the_directory_filters_by_role(
+    azure: Skill, manager: Any, outsider: Any, client_for: ClientFor
+) -> None:
     client = client_for(outsider)
     assert _usernames(client.get("/people/?role=project_manager")) == ["pia"]
     assert _usernames(client.get("/people/")) == ["frode", "lena", "otto", "pia", "selma"]
 
 
-def test_the_directory_shows_each_persons_roles_and_skills(azure: Skill, outsider: Any,
-                                                           client_for: ClientFor) -> None:
+def test_the_directory_shows_each_persons_roles_and_skills(
+    azure: Skill, outsider: Any, client_for: ClientFor
+) -> None:
     page = client_for(outsider).get("/people/?skill=" + str(azure.pk)).content.decode()
     assert "Frode Fag" in page and "Azure" in page
 

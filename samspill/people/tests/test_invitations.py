@@ -27,12 +27,20 @@ def _link_in(message: mail.EmailMessage) -> str:
     return found.group(1)
 
 
-def test_an_administrator_invites_a_person_who_gets_an_email(administrator: Any, client_for: ClientFor,
-                                                             django_capture_on_commit_callbacks: Any) -> None:
+def test_an_administrator_invites_a_person_who_gets_an_email(
+    administrator: Any, client_for: ClientFor, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(administrator).post("/people/invite/", {
-            "email": "Nina.Ny@Example.no", "first_name": "Nina", "last_name": "Ny", "roles": ["expert", "seller"],
-            "primary_role": "expert"})
+        response = client_for(administrator).post(
+            "/people/invite/",
+            {
+                "email": "Nina.Ny@Example.no",
+                "first_name": "Nina",
+                "last_name": "Ny",
+                "roles": ["expert", "seller"],
+                "primary_role": "expert",
+            },
+        )
     nina = Person.objects.get(email="nina.ny@example.no")
     assert response.status_code == 302 and response["Location"] == nina.get_absolute_url()
     assert (nina.username, nina.roles, nina.primary_role) == ("nina.ny", {"expert", "seller"}, "expert")
@@ -42,11 +50,13 @@ def test_an_administrator_invites_a_person_who_gets_an_email(administrator: Any,
     assert Event.objects.about(nina).filter(verb="person.invited", actor=administrator).exists()
 
 
-def test_the_link_in_the_mail_sets_the_password_and_logs_in(administrator: Any,
-                                                           django_capture_on_commit_callbacks: Any) -> None:
+def test_the_link_in_the_mail_sets_the_password_and_logs_in(
+    administrator: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        nina = invite_person(email="nina@example.no", first_name="Nina", last_name="Ny", roles=["expert"],
-                             by=administrator)
+        nina = invite_person(
+            email="nina@example.no", first_name="Nina", last_name="Ny", roles=["expert"], by=administrator
+        )
     link = _link_in(mail.outbox[0])
     browser = Client()
     assert browser.get(link).status_code == 200
@@ -75,8 +85,9 @@ def test_a_made_up_link_does_not_work(db: Any) -> None:
     assert Client().get("/people/invitation/%%%/abc/").status_code in (400, 404)
 
 
-def test_a_weak_password_is_refused_and_the_link_still_works(administrator: Any,
-                                                            django_capture_on_commit_callbacks: Any) -> None:
+def test_a_weak_password_is_refused_and_the_link_still_works(
+    administrator: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invite_person(email="nina@example.no", first_name="Nina", last_name="Ny", roles=[], by=administrator)
     link = _link_in(mail.outbox[0])
@@ -85,19 +96,28 @@ def test_a_weak_password_is_refused_and_the_link_still_works(administrator: Any,
     assert Client().get(link).status_code == 200
 
 
-def test_the_same_email_cannot_be_invited_twice(administrator: Any, seller: Any, client_for: ClientFor) -> None:
-    response = client_for(administrator).post("/people/invite/", {"email": "SELMA@example.no",
-                                                                  "first_name": "Selma"})
+def test_the_same_email_cannot_be_invited_twice(
+    administrator: Any, seller: Any, client_for: ClientFor
+) -> None:
+    response = client_for(administrator).post(
+        "/people/invite/", {"email": "SELMA@example.no", "first_name": "Selma"}
+    )
     assert response.status_code == 200 and response.context["form"].errors["email"]
     assert Person.objects.filter(email__iexact="selma@example.no").count() == 1
 
 
-def test_an_invitation_through_the_api_answers_201(administrator: Any, api_for: Any,
-                                                   django_capture_on_commit_callbacks: Any) -> None:
+def test_an_invitation_through_the_api_answers_201(
+    administrator: Any, api_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_for(administrator).post("/api/v1/people", {
-            "email": "nina@example.no", "first_name": "Nina", "roles": ["project_manager"]},
-            content_type="application/json")
+        response = api_for(administrator).post(
+            "/api/v1/people",
+            {"email": "nina@example.no", "first_name": "Nina", "roles": ["project_manager"]},
+            content_type="application/json",
+        )
     assert response.status_code == 201
-    assert (response.json()["roles"], response.json()["primary_role"]) == (["project_manager"], "project_manager")
+    assert (response.json()["roles"], response.json()["primary_role"]) == (
+        ["project_manager"],
+        "project_manager",
+    )
     assert len(mail.outbox) == 1

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 ClientFor = Callable[[Any], Client]
 
 
-def test_switching_to_english_saves_it_and_the_next_page_is_english(seller: Any, client_for: ClientFor) -> None:
+def test_switching_to_english_saves_it_and_the_next_page_is_english(
+    seller: Any, client_for: ClientFor
+) -> None:
     browser = client_for(seller)
     assert '<html lang="nb">' in browser.get("/people/").content.decode()
     response = browser.post("/people/language/", {"language": "en", "next": "/people/"})
@@ -36,5 +38,7 @@ def test_an_unknown_language_changes_nothing(seller: Any, client_for: ClientFor)
 
 
 def test_the_switch_never_redirects_to_another_site(seller: Any, client_for: ClientFor) -> None:
-    response = client_for(seller).post("/people/language/", {"language": "en", "next": "https://evil.example/"})
+    response = client_for(seller).post(
+        "/people/language/", {"language": "en", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"

@@ -23,10 +23,18 @@ def _add_people(count: int) -> None:
     team, _ = Team.objects.get_or_create(name="Skyteamet")
     skills = [Skill.objects.get_or_create(name=name)[0] for name in ("Azure", "Python")]
     people = Person.objects.bulk_create(
-        Person(username=f"person{start + i}", first_name="Person", last_name=f"{start + i:03}", team=team,
-               primary_role="expert") for i in range(count))
+        Person(
+            username=f"person{start + i}",
+            first_name="Person",
+            last_name=f"{start + i:03}",
+            team=team,
+            primary_role="expert",
+        )
+        for i in range(count)
+    )
     RoleAssignment.objects.bulk_create(
-        RoleAssignment(person=p, role=role) for p in people for role in ("expert", "project_manager"))
+        RoleAssignment(person=p, role=role) for p in people for role in ("expert", "project_manager")
+    )
     PersonSkill.objects.bulk_create(PersonSkill(person=p, skill=s, level=3) for p in people for s in skills)
 
 
@@ -39,8 +47,9 @@ def _queries(client: Client, url: str) -> int:
 
 
 @pytest.mark.parametrize("url", ["/people/", "/people/?role=expert", "/people/?skill={azure}&min_level=2"])
-def test_the_directory_costs_the_same_queries_for_3_and_30_people(url: str, seller: Any,
-                                                                  client_for: ClientFor) -> None:
+def test_the_directory_costs_the_same_queries_for_3_and_30_people(
+    url: str, seller: Any, client_for: ClientFor
+) -> None:
     client = client_for(seller)
     _add_people(3)
     url = url.format(azure=Skill.objects.get(name="Azure").pk)

@@ -20,7 +20,9 @@ JSON = "application/json"
 
 
 @pytest.fixture
-def non_administrators(seller: Any, expert: Any, project_manager: Any, manager: Any, outsider: Any) -> list[Any]:
+def non_administrators(
+    seller: Any, expert: Any, project_manager: Any, manager: Any, outsider: Any
+) -> list[Any]:
     return [seller, expert, project_manager, manager, outsider]
 
 
@@ -32,7 +34,10 @@ def test_nobody_but_administrators_reaches_the_people_administration_pages(
         assert client.get("/people/invite/").status_code == 404
         assert client.post("/people/invite/", {"email": "x@example.no", "first_name": "X"}).status_code == 404
         assert client.get(f"/people/{expert.pk}/roles/").status_code == 404
-        assert client.post(f"/people/{expert.pk}/roles/", {"roles": ["management"], "version": 1}).status_code == 404
+        assert (
+            client.post(f"/people/{expert.pk}/roles/", {"roles": ["management"], "version": 1}).status_code
+            == 404
+        )
         assert client.post(f"/people/{expert.pk}/active/", {"active": "0"}).status_code == 404
     expert = Person.objects.get(pk=expert.pk)
     assert expert.is_active and expert.roles == {"expert"}
@@ -45,8 +50,9 @@ def test_nobody_but_administrators_changes_people_through_the_api(
     for person in non_administrators:
         api = Client(headers=token_for(person))
         invite = api.post("/api/v1/people", {"email": "x@example.no", "first_name": "X"}, content_type=JSON)
-        roles = api.post(f"/api/v1/people/{expert.pk}/roles", {"version": 1, "roles": ["management"]},
-                         content_type=JSON)
+        roles = api.post(
+            f"/api/v1/people/{expert.pk}/roles", {"version": 1, "roles": ["management"]}, content_type=JSON
+        )
         deactivate = api.post(f"/api/v1/people/{expert.pk}/deactivate", content_type=JSON)
         assert (invite.status_code, roles.status_code, deactivate.status_code) == (403, 403, 403)
         assert isinstance(invite.json()["detail"], str)
@@ -63,21 +69,31 @@ def test_the_actions_refuse_non_administrators_too(seller: Any, expert: Any) -> 
         deactivate_person(expert, by=seller)
 
 
-def test_an_administrator_sets_roles_on_the_page(administrator: Any, expert: Any, client_for: ClientFor) -> None:
-    response = client_for(administrator).post(f"/people/{expert.pk}/roles/", {
-        "roles": ["expert", "project_manager"], "primary_role": "project_manager", "version": 1})
+def test_an_administrator_sets_roles_on_the_page(
+    administrator: Any, expert: Any, client_for: ClientFor
+) -> None:
+    response = client_for(administrator).post(
+        f"/people/{expert.pk}/roles/",
+        {"roles": ["expert", "project_manager"], "primary_role": "project_manager", "version": 1},
+    )
     expert = Person.objects.get(pk=expert.pk)
     assert response.status_code == 302
     assert (expert.roles, expert.primary_role, expert.version) == (
-        {"expert", "project_manager"}, "project_manager", 2)
+        {"expert", "project_manager"},
+        "project_manager",
+        2,
+    )
     event = Event.objects.about(expert).get(verb="person.roles_changed")
     assert event.changes["roles"]["before"] == ["expert"]
     assert event.changes["roles"]["after"] == ["expert", "project_manager"]
 
 
 def test_an_administrator_sets_roles_in_the_api(administrator: Any, expert: Any, api_for: Any) -> None:
-    response = api_for(administrator).post(f"/api/v1/people/{expert.pk}/roles", {
-        "version": 1, "roles": ["management"], "primary_role": "management"}, content_type=JSON)
+    response = api_for(administrator).post(
+        f"/api/v1/people/{expert.pk}/roles",
+        {"version": 1, "roles": ["management"], "primary_role": "management"},
+        content_type=JSON,
+    )
     assert response.status_code == 200 and response.json()["roles"] == ["management"]
 
 
@@ -87,8 +103,9 @@ def test_an_administrator_cannot_remove_their_own_administrator_role(administrat
     assert Person.objects.get(pk=administrator.pk).roles == {"administrator"}
 
 
-def test_an_administrator_deactivates_and_reactivates_on_the_page(administrator: Any, expert: Any,
-                                                                  client_for: ClientFor) -> None:
+def test_an_administrator_deactivates_and_reactivates_on_the_page(
+    administrator: Any, expert: Any, client_for: ClientFor
+) -> None:
     client = client_for(administrator)
     assert client.post(f"/people/{expert.pk}/active/", {"active": "0"}).status_code == 302
     assert not Person.objects.get(pk=expert.pk).is_active

@@ -41,8 +41,10 @@ def test_a_level_outside_one_to_five_is_refused(level: int, azure: Skill, expert
 def test_level_zero_removes_the_skill_and_the_event_shows_before_and_after(azure: Skill, expert: Any) -> None:
     set_skills(expert, {azure: 3}, by=expert, version=1)
     set_skills(expert, {azure: 0}, by=expert, version=2)
-    changes = [e.changes["skills"] for e in Event.objects.about(expert).filter(verb="person.skills_changed")
-               .order_by("id")]
+    changes = [
+        e.changes["skills"]
+        for e in Event.objects.about(expert).filter(verb="person.skills_changed").order_by("id")
+    ]
     assert not PersonSkill.objects.exists()
     assert [(c["before"], c["after"]) for c in changes] == [({}, {"Azure": 3}), ({"Azure": 3}, {})]
 
@@ -58,19 +60,23 @@ def test_the_skills_page_refuses_level_six(azure: Skill, expert: Any, client_for
 
 def test_the_api_refuses_level_six_with_422(azure: Skill, expert: Any, api_for: Any) -> None:
     api = api_for(expert)
-    refused = api.post(f"/api/v1/people/{expert.pk}/skills", {"version": 1, "skills": {"Azure": 6}},
-                       content_type=JSON)
-    saved = api.post(f"/api/v1/people/{expert.pk}/skills", {"version": 1, "skills": {"azure": 4}},
-                     content_type=JSON)
-    unknown = api.post(f"/api/v1/people/{expert.pk}/skills", {"version": 2, "skills": {"Cobol": 4}},
-                       content_type=JSON)
+    refused = api.post(
+        f"/api/v1/people/{expert.pk}/skills", {"version": 1, "skills": {"Azure": 6}}, content_type=JSON
+    )
+    saved = api.post(
+        f"/api/v1/people/{expert.pk}/skills", {"version": 1, "skills": {"azure": 4}}, content_type=JSON
+    )
+    unknown = api.post(
+        f"/api/v1/people/{expert.pk}/skills", {"version": 2, "skills": {"Cobol": 4}}, content_type=JSON
+    )
     assert refused.status_code == 422
     assert saved.status_code == 200 and saved.json()["skills"] == [{"skill": "Azure", "level": 4}]
     assert unknown.status_code == 422
 
 
-def test_only_the_person_or_an_administrator_sets_skills(azure: Skill, expert: Any, seller: Any,
-                                                         administrator: Any, client_for: ClientFor) -> None:
+def test_only_the_person_or_an_administrator_sets_skills(
+    azure: Skill, expert: Any, seller: Any, administrator: Any, client_for: ClientFor
+) -> None:
     with pytest.raises(NotAllowed):
         set_skills(expert, {azure: 3}, by=seller, version=None)
     assert client_for(seller).get(f"/people/{expert.pk}/skills/").status_code == 404

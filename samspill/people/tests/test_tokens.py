@@ -42,8 +42,9 @@ def test_a_token_created_on_the_profile_page_is_shown_once(seller: Any, client_f
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/people").status_code == 200
 
 
-def test_nobody_creates_a_token_for_someone_else_on_the_page(seller: Any, expert: Any,
-                                                             client_for: ClientFor) -> None:
+def test_nobody_creates_a_token_for_someone_else_on_the_page(
+    seller: Any, expert: Any, client_for: ClientFor
+) -> None:
     assert client_for(seller).post(f"/people/{expert.pk}/tokens/", {"name": "Snik"}).status_code == 404
     assert not ApiToken.objects.exists()
 
@@ -72,9 +73,10 @@ def test_revoking_on_the_page_stops_the_token(seller: Any, client_for: ClientFor
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/people").status_code == 401
 
 
-def test_someone_elses_token_cannot_be_revoked_or_seen(seller: Any, expert: Any, api_for: Any,
-                                                       client_for: ClientFor) -> None:
-    token, raw = create_token(expert, name="Fag", by=expert)
+def test_someone_elses_token_cannot_be_revoked_or_seen(
+    seller: Any, expert: Any, api_for: Any, client_for: ClientFor
+) -> None:
+    token, _raw = create_token(expert, name="Fag", by=expert)
     assert api_for(seller).post(f"/api/v1/tokens/{token.pk}/revoke", content_type=JSON).status_code == 404
     assert client_for(seller).post(f"/people/tokens/{token.pk}/revoke/").status_code == 404
     assert token.pk not in [t["id"] for t in api_for(seller).get("/api/v1/tokens").json()["items"]]
