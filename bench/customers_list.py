@@ -10,6 +10,7 @@ median and 95th percentile time of --requests requests and the number of queries
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import shutil
 import statistics
@@ -60,31 +61,24 @@ def _seed(args: argparse.Namespace) -> float:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    today = datetime.date.fromisoformat(args.today)
     started = time.perf_counter()
-    call_command(
-        "seed", size=args.size, seed=args.seed, today=_day(args.today), reset=True, stdout=sys.stderr
-    )
+    call_command("seed", size=args.size, seed=args.seed, today=today, reset=True, stdout=sys.stderr)
     return time.perf_counter() - started
 
 
-def _day(value: str) -> Any:
-    import datetime
-
-    return datetime.date.fromisoformat(value)
-
-
-def _clients() -> tuple[Any, dict[str, str]]:
-    """Return a client logged in as the demo seller, and the seller's API token header."""
+def _clients() -> tuple[Any, Any, dict[str, str]]:
+    """Return a client logged in as the demo seller, one without a session, and the seller's token header."""
     from django.test import Client
 
     from samspill.people.actions import create_token
     from samspill.people.models import Person
 
     selger = Person.objects.get(username="selger")
-    client = Client()
-    client.force_login(selger)
+    browser = Client()
+    browser.force_login(selger)
     _token, raw = create_token(selger, name="bench", by=selger)
-    return client, {"Authorization": f"Bearer {raw}"}
+    return browser, Client(), {"Authorization": f"Bearer {raw}"}
 
 
 def _queries(request: Callable[[], Any]) -> int:
@@ -122,14 +116,14 @@ def main() -> None:
     django.setup()
     try:
         seconds = _seed(args)
-        client, token = _clients()
+        browser, script, token = _clients()
         print(f"\nsize {args.size}: seeded in {seconds:.1f} s; {args.requests} requests per case\n")
         print("| case | path | median ms | p95 ms | queries |")
         print("|---|---|---:|---:|---:|")
         for name, path, api in CASES:
-            headers = token if api else {}
+            client, headers = (script, token) if api else (browser, {})
 
-            def request(path: str = path, headers: dict[str, str] = headers) -> Any:
+            def request(client: Any = client, path: str = path, headers: dict[str, str] = headers) -> Any:
                 return client.get(path, headers=headers)
 
             timing = _measure(request, args.requests)

@@ -79,4 +79,12 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def _validation(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    return api.create_response(request, {"detail": error.errors}, status=422)
+    return api.create_response(request, {"detail": [_located(e) for e in error.errors]}, status=422)
+
+
+def _located(error: dict[str, Any]) -> dict[str, Any]:
+    """Drop the name of the body parameter from `loc`, so that it reads ["body", "name"] as for actions."""
+    loc = list(error.get("loc", []))
+    if len(loc) > 1 and loc[0] == "body" and loc[1] == "data":
+        del loc[1]
+    return {**error, "loc": loc}

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from samspill.activity.log import field_label
 from samspill.activity.models import Event
 from samspill.lib import registry
 
@@ -36,20 +37,20 @@ def describe(event: Event) -> str:
     actor = event.actor.name if event.actor else "Samspill"
     phrase = registry.registry.verbs.get(event.verb)
     if phrase is None:
-        return _("%(actor)s: %(verb)s %(object)s") % {"actor": actor, "verb": event.verb, "object": event.target_repr}
+        return _("%(actor)s: %(verb)s %(object)s") % {
+            "actor": actor,
+            "verb": event.verb,
+            "object": event.target_repr,
+        }
     return str(phrase) % {"actor": actor, "object": event.target_repr}
 
 
 def _changes(event: Event) -> list[tuple[str, str, str]]:
     model = event.target_type.model_class()
-    rows = []
-    for name, change in (event.changes or {}).items():
-        try:
-            label = str(model._meta.get_field(name).verbose_name).capitalize() if model else name
-        except Exception:
-            label = name.replace("_", " ").capitalize()
-        rows.append((label, change.get("before_text", ""), change.get("after_text", "")))
-    return rows
+    return [
+        (field_label(model, name), change.get("before_text", ""), change.get("after_text", ""))
+        for name, change in (event.changes or {}).items()
+    ]
 
 
 def feed_for(obj: models.Model, user: Any, *, limit: int = 20) -> list[FeedLine]:

@@ -5,18 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from samspill.activity.models import Event
 from samspill.lib.errors import OtherChange
 
 
-def _label(model: type[models.Model], name: str) -> str:
+def field_label(model: type[models.Model] | None, name: str) -> str:
+    """Return how a changed field reads to people: its verbose name, or the key for "rates" and the like."""
     try:
-        return str(model._meta.get_field(name).verbose_name).capitalize()
-    except Exception:  # a non-field key, such as "rates" or "skills"
-        return name.replace("_", " ").capitalize()
+        label = getattr(model._meta.get_field(name), "verbose_name", None) if model else None
+    except FieldDoesNotExist:  # a key that is not a field, such as "rates" or "skills"
+        label = None
+    return capfirst(str(label or name.replace("_", " ")))
 
 
 class DatabaseEventLog:
@@ -59,7 +63,7 @@ class DatabaseEventLog:
                 result.append(
                     OtherChange(
                         field=name,
-                        label=_label(type(target), name),
+                        label=field_label(target._meta.model, name),
                         before=change.get("before_text", ""),
                         after=change.get("after_text", ""),
                         by=by,

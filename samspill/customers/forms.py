@@ -4,12 +4,25 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from samspill.customers.models import AgreementStatus, Contact, Customer, FrameworkAgreement, Segment
 from samspill.customers.validators import normalise_org_number, validate_org_number
 from samspill.lib.forms import VersionField
 from samspill.people.models import Person, Role
+
+
+OWNER_ROLES = (Role.SELLER, Role.MANAGEMENT)
+LEAD_ROLES = (Role.DELIVERY_MANAGER, Role.PROJECT_MANAGER, Role.MANAGEMENT)
+
+
+def people_with(roles: tuple[str, ...], keep: Any = None) -> Any:
+    """Active people holding one of `roles`, plus `keep` (the current value), for a short choice list."""
+    wanted = Q(is_active=True, role_assignments__role__in=roles)
+    if keep is not None:
+        wanted |= Q(pk=keep)
+    return Person.objects.filter(wanted).distinct().only("id", "first_name", "last_name", "username")
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -23,8 +36,10 @@ class CustomerForm(forms.ModelForm):
         label=_("Organisation number"), required=False, max_length=20,
         help_text=_("9 digits, e.g. 923 609 016. Leave empty for a foreign customer."),
     )
-    account_owner = PersonChoiceField(label=_("Account owner"), queryset=Person.objects.active(), required=False)
-    delivery_lead = PersonChoiceField(label=_("Delivery lead"), queryset=Person.objects.active(), required=False)
+    account_owner = PersonChoiceField(label=_("Account owner"), queryset=people_with(OWNER_ROLES), required=False,
+                                      help_text=_("A seller or someone in management."))
+    delivery_lead = PersonChoiceField(label=_("Delivery lead"), queryset=people_with(LEAD_ROLES), required=False,
+                                      help_text=_("A delivery manager or project manager."))
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
@@ -39,6 +54,11 @@ class CustomerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["org_number"] = self.instance.org_number_display
+        # Keep today's owner and lead selectable even if they no longer hold the role.
+        self.fields["account_owner"].queryset = people_with(  # type: ignore[attr-defined]
+            OWNER_ROLES, self.instance.account_owner_id)
+        self.fields["delivery_lead"].queryset = people_with(  # type: ignore[attr-defined]
+            LEAD_ROLES, self.instance.delivery_lead_id)
 
     def clean_org_number(self) -> str:
         value = normalise_org_number(self.cleaned_data.get("org_number") or "")
@@ -123,7 +143,7 @@ class CustomerFilter(forms.Form):
                         widget=forms.TextInput(attrs={"placeholder": _("Name, org. no. or city")}))
     segment = forms.ChoiceField(label=_("Segment"), choices=[("", _("All segments")), *Segment.choices],
                                 required=False)
-    owner = PersonChoiceField(label=_("Account owner"), queryset=Person.objects.active(), required=False,
+    owner = PersonChoiceField(label=_("Account owner"), queryset=people_with(OWNER_ROLES), required=False,
                               empty_label=_("Anybody"))
     mine = forms.BooleanField(label=_("Only mine"), required=False)
     archived = forms.BooleanField(label=_("Show archived"), required=False)

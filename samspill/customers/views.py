@@ -22,7 +22,14 @@ from samspill.customers.access import (
     get_contact_for,
     get_customer_for,
 )
-from samspill.customers.forms import SORTS, AgreementFilter, AgreementForm, ContactForm, CustomerFilter, CustomerForm
+from samspill.customers.forms import (
+    SORTS,
+    AgreementFilter,
+    AgreementForm,
+    ContactForm,
+    CustomerFilter,
+    CustomerForm,
+)
 from samspill.customers.models import Customer, FrameworkAgreement
 from samspill.lib.errors import ActionError
 from samspill.lib.forms import apply_action
@@ -59,10 +66,16 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     """All customers, searchable, filterable, sortable and paged."""
     customers, filters = filtered_customers(request)
     page = Paginator(customers, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "customers/list.html", {
-        "page": page, "filters": filters if request.GET else CustomerFilter(),
-        "sort": request.GET.get("sort") or "name", "can_edit": can_edit_customers(request.user),
-    })
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "page": page,
+            "filters": filters if request.GET else CustomerFilter(),
+            "sort": request.GET.get("sort") or "name",
+            "can_edit": can_edit_customers(request.user),
+        },
+    )
 
 
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -70,11 +83,15 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for(request.user, pk)
     from samspill.activity.feeds import feed_for
 
-    return render(request, "customers/detail.html", {
-        "customer": customer,
-        "can_edit": can_edit_customers(request.user),
-        "feed": feed_for(customer, request.user, limit=15),
-    })
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "can_edit": can_edit_customers(request.user),
+            "feed": feed_for(customer, request.user, limit=15),
+        },
+    )
 
 
 def customer_create(request: HttpRequest) -> HttpResponse:
@@ -92,12 +109,19 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for(request.user, pk)
     _require_editor(request)
-    form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk),
-                        initial={"version": customer.version})
+    form = CustomerForm(
+        request.POST or None,
+        instance=Customer.objects.get(pk=customer.pk),
+        initial={"version": customer.version},
+    )
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        if apply_action(form, lambda: actions.update_customer(
-                customer, changes, by=request.user, version=form.cleaned_data["version"])):
+        if apply_action(
+            form,
+            lambda: actions.update_customer(
+                customer, changes, by=request.user, version=form.cleaned_data["version"]
+            ),
+        ):
             messages.success(request, _("The customer was saved."))
             return redirect(customer)
     return render(request, "customers/form.html", {"form": form, "customer": customer})
@@ -113,7 +137,9 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The customer was restored."))
         else:
             actions.archive_customer(customer, by=request.user)
-            messages.success(request, _("The customer was archived. Nothing was deleted; you can restore it."))
+            messages.success(
+                request, _("The customer was archived. Nothing was deleted; you can restore it.")
+            )
     except ActionError as error:
         messages.error(request, error.message)
     return redirect(customer)
@@ -128,14 +154,19 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
         if apply_action(form, lambda: actions.create_contact(customer, fields, by=request.user)):
             messages.success(request, _("The contact was added."))
             return redirect(customer)
-    return render(request, "customers/contact_form.html", {"form": form, "customer": customer, "contact": None})
+    return render(
+        request, "customers/contact_form.html", {"form": form, "customer": customer, "contact": None}
+    )
 
 
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_contact_for(request.user, pk)
     _require_editor(request)
-    form = ContactForm(request.POST or None, instance=type(contact).objects.get(pk=contact.pk),
-                       initial={"version": contact.version})
+    form = ContactForm(
+        request.POST or None,
+        instance=type(contact).objects.get(pk=contact.pk),
+        initial={"version": contact.version},
+    )
     if request.method == "POST":
         if "archive" in request.POST:
             actions.archive_contact(contact, by=request.user)
@@ -143,12 +174,19 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(contact.customer)
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            if apply_action(form, lambda: actions.update_contact(
-                    contact, changes, by=request.user, version=form.cleaned_data["version"])):
+            if apply_action(
+                form,
+                lambda: actions.update_contact(
+                    contact, changes, by=request.user, version=form.cleaned_data["version"]
+                ),
+            ):
                 messages.success(request, _("The contact was saved."))
                 return redirect(contact.customer)
-    return render(request, "customers/contact_form.html",
-                  {"form": form, "customer": contact.customer, "contact": contact})
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": contact.customer, "contact": contact},
+    )
 
 
 def agreement_list(request: HttpRequest) -> HttpResponse:
@@ -157,28 +195,43 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     data = filters.cleaned_data if filters.is_valid() else {}
     agreements = FrameworkAgreement.objects.visible_to(request.user).active().select_related("customer")
     if q := (data.get("q") or "").strip():
-        agreements = agreements.filter(Q(title__icontains=q) | Q(customer__name__icontains=q)
-                                       | Q(reference__icontains=q))
+        agreements = agreements.filter(
+            Q(title__icontains=q) | Q(customer__name__icontains=q) | Q(reference__icontains=q)
+        )
     if data.get("status"):
         agreements = agreements.filter(status=data["status"])
     if data.get("expiring"):
         today = timezone.localdate()
         agreements = agreements.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=183))
-    page = Paginator(agreements.order_by("ends_on", "pk"), settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "customers/agreement_list.html", {
-        "page": page, "filters": filters if request.GET else AgreementFilter(),
-        "today": timezone.localdate(),
-    })
+    page = Paginator(agreements.order_by("ends_on", "pk"), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "customers/agreement_list.html",
+        {
+            "page": page,
+            "filters": filters if request.GET else AgreementFilter(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_agreement_for(request.user, pk)
     from samspill.activity.feeds import feed_for
 
-    return render(request, "customers/agreement_detail.html", {
-        "agreement": agreement, "rates": agreement.rates.all(), "can_edit": can_edit_customers(request.user),
-        "today": timezone.localdate(), "feed": feed_for(agreement, request.user, limit=10),
-    })
+    return render(
+        request,
+        "customers/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "rates": agreement.rates.all(),
+            "can_edit": can_edit_customers(request.user),
+            "today": timezone.localdate(),
+            "feed": feed_for(agreement, request.user, limit=10),
+        },
+    )
 
 
 def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -186,31 +239,49 @@ def agreement_create(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request)
     form = AgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        agreement = apply_action(form, lambda: actions.create_agreement(
-            customer, form.changes(), rates=form.rates(), by=request.user))
+        agreement = apply_action(
+            form,
+            lambda: actions.create_agreement(customer, form.changes(), rates=form.rates(), by=request.user),
+        )
         if agreement:
             messages.success(request, _("The framework agreement was created."))
             return redirect(agreement)
-    return render(request, "customers/agreement_form.html", {"form": form, "customer": customer, "agreement": None})
+    return render(
+        request, "customers/agreement_form.html", {"form": form, "customer": customer, "agreement": None}
+    )
 
 
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_agreement_for(request.user, pk)
     _require_editor(request)
     rates = {r.role: r.hourly_rate for r in agreement.rates.all()}
-    form = AgreementForm(request.POST or None, instance=FrameworkAgreement.objects.get(pk=agreement.pk),
-                         rates=rates, initial={"version": agreement.version})
+    form = AgreementForm(
+        request.POST or None,
+        instance=FrameworkAgreement.objects.get(pk=agreement.pk),
+        rates=rates,
+        initial={"version": agreement.version},
+    )
     if request.method == "POST":
         if "archive" in request.POST:
             actions.archive_agreement(agreement, by=request.user)
             messages.success(request, _("The agreement was archived."))
             return redirect(agreement.customer)
-        if form.is_valid() and apply_action(form, lambda: actions.update_agreement(
-                agreement, form.changes(), rates=form.rates(), by=request.user,
-                version=form.cleaned_data["version"])):
-            messages.success(request, _("The framework agreement was saved."))
-            return redirect(agreement)
-    return render(request, "customers/agreement_form.html",
-                  {"form": form, "customer": agreement.customer, "agreement": agreement})
-
-
+        if form.is_valid():
+            saved = apply_action(
+                form,
+                lambda: actions.update_agreement(
+                    agreement,
+                    form.changes(),
+                    rates=form.rates(),
+                    by=request.user,
+                    version=form.cleaned_data["version"],
+                ),
+            )
+            if saved is not None:
+                messages.success(request, _("The framework agreement was saved."))
+                return redirect(agreement)
+    return render(
+        request,
+        "customers/agreement_form.html",
+        {"form": form, "customer": agreement.customer, "agreement": agreement},
+    )

@@ -34,8 +34,17 @@ from samspill.people.models import (
 )
 
 PROFILE_FIELDS = [
-    "first_name", "last_name", "email", "title", "team", "phone", "language", "primary_role",
-    "weekly_capacity_hours", "cost_rate", "hourly_rate",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "team",
+    "phone",
+    "language",
+    "primary_role",
+    "weekly_capacity_hours",
+    "cost_rate",
+    "hourly_rate",
 ]
 
 
@@ -74,14 +83,24 @@ def invite_person(
         raise InvalidInput({"primary_role": [_("The primary role must be one of the person's roles.")]})
     with transaction.atomic():
         person = Person(
-            username=_username_from(email), email=email, first_name=first_name, last_name=last_name,
-            title=title, team=team, primary_role=primary_role or (roles[0] if roles else ""),
-            invited_at=timezone.now(), invited_by=by,
+            username=_username_from(email),
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            title=title,
+            team=team,
+            primary_role=primary_role or (roles[0] if roles else ""),
+            invited_at=timezone.now(),
+            invited_by=by,
         )
         person.set_unusable_password()
-        actions.create(person, by=by, verb="person.invited", fields=["email", "first_name", "last_name", "title"])
+        actions.create(
+            person, by=by, verb="person.invited", fields=["email", "first_name", "last_name", "title"]
+        )
         RoleAssignment.objects.bulk_create(RoleAssignment(person=person, role=r) for r in roles)
-        transaction.on_commit(lambda: send_invitation(person, by=by))
+        # A mail server that is down must not fail the invitation: the person is there, and the
+        # administrator can send the invitation again from the profile page.
+        transaction.on_commit(lambda: send_invitation(person, by=by), robust=True)
     return person
 
 
@@ -118,14 +137,19 @@ def update_person(person: Person, changes: Mapping[str, Any], *, by: Person, ver
     refused = set(changes) - set(PROFILE_FIELDS) if allowed is None else set(changes) - allowed
     if refused:
         raise NotAllowed(_("You may not change: %(fields)s.") % {"fields": ", ".join(sorted(refused))})
-    if "email" in changes and Person.objects.filter(email__iexact=changes["email"]).exclude(pk=person.pk).exists():
+    if (
+        "email" in changes
+        and Person.objects.filter(email__iexact=changes["email"]).exclude(pk=person.pk).exists()
+    ):
         raise InvalidInput({"email": [_("Somebody with this e-mail address is already in Samspill.")]})
     if changes.get("primary_role") and changes["primary_role"] not in person.roles:
         raise InvalidInput({"primary_role": [_("The primary role must be one of the person's roles.")]})
     return actions.update(person, changes, by=by, version=version, verb="person.updated")
 
 
-def set_roles(person: Person, roles: Iterable[str], *, primary_role: str, by: Person, version: int | None) -> Person:
+def set_roles(
+    person: Person, roles: Iterable[str], *, primary_role: str, by: Person, version: int | None
+) -> Person:
     """Replace the person's roles; the primary one decides where their capacity counts."""
     _require_admin(by)
     wanted = sorted(set(roles))
@@ -134,8 +158,12 @@ def set_roles(person: Person, roles: Iterable[str], *, primary_role: str, by: Pe
         raise InvalidInput({"roles": [_("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}]})
     if primary_role and primary_role not in wanted:
         raise InvalidInput({"primary_role": [_("The primary role must be one of the person's roles.")]})
-    if person.pk == by.pk and Role.ADMINISTRATOR in person.roles and Role.ADMINISTRATOR not in wanted \
-            and not by.is_superuser:
+    if (
+        person.pk == by.pk
+        and Role.ADMINISTRATOR in person.roles
+        and Role.ADMINISTRATOR not in wanted
+        and not by.is_superuser
+    ):
         raise RuleBroken(_("You cannot remove your own administrator role."))
     with transaction.atomic():
         current = actions.lock(person)
@@ -147,8 +175,12 @@ def set_roles(person: Person, roles: Iterable[str], *, primary_role: str, by: Pe
             RoleAssignment.objects.bulk_create(
                 [RoleAssignment(person=current, role=r) for r in wanted if r not in before]
             )
-            changes["roles"] = {"before": before, "after": wanted, "before_text": _role_text(before),
-                                "after_text": _role_text(wanted)}
+            changes["roles"] = {
+                "before": before,
+                "after": wanted,
+                "before_text": _role_text(before),
+                "after_text": _role_text(wanted),
+            }
         changes.update(actions.diff(current, {"primary_role": primary_role}))
         if not changes:
             return current
@@ -164,17 +196,23 @@ def _role_text(codes: Iterable[str]) -> str:
     return ", ".join(str(Role(code).label) for code in codes) or "—"
 
 
-def set_skills(person: Person, levels: Mapping[Skill, int | None], *, by: Person, version: int | None) -> Person:
+def set_skills(
+    person: Person, levels: Mapping[Skill, int | None], *, by: Person, version: int | None
+) -> Person:
     """Set the person's level (1–5) per skill; None or 0 removes the skill."""
     if by.pk != person.pk and not can_manage_people(by):
         raise NotAllowed(_("You may only change your own skills."))
     for skill, level in levels.items():
         if level not in (None, 0) and not 1 <= int(level) <= 5:
-            raise InvalidInput({"skills": [_("%(skill)s: the level must be from 1 to 5.") % {"skill": skill}]})
+            raise InvalidInput(
+                {"skills": [_("%(skill)s: the level must be from 1 to 5.") % {"skill": skill}]}
+            )
     with transaction.atomic():
         current = actions.lock(person)
         actions.check_version(current, version)
-        existing = {ps.skill_id: ps for ps in PersonSkill.objects.filter(person=current).select_related("skill")}
+        existing = {
+            ps.skill_id: ps for ps in PersonSkill.objects.filter(person=current).select_related("skill")
+        }
         before = {ps.skill.name: ps.level for ps in existing.values()}
         for skill, level in levels.items():
             row = existing.get(skill.pk)
@@ -187,16 +225,26 @@ def set_skills(person: Person, levels: Mapping[Skill, int | None], *, by: Person
                 row.level = level
                 row.save(update_fields=["level"])
         after = {
-            ps.skill.name: ps.level for ps in PersonSkill.objects.filter(person=current).select_related("skill")
+            ps.skill.name: ps.level
+            for ps in PersonSkill.objects.filter(person=current).select_related("skill")
         }
         if before == after:
             return current
         current.version += 1
         current.save(update_fields=["version", "updated_at"])
-        events.append_event(verb="person.skills_changed", target=current, by=by, changes={
-            "skills": {"before": before, "after": after, "before_text": _skill_text(before),
-                       "after_text": _skill_text(after)},
-        })
+        events.append_event(
+            verb="person.skills_changed",
+            target=current,
+            by=by,
+            changes={
+                "skills": {
+                    "before": before,
+                    "after": after,
+                    "before_text": _skill_text(before),
+                    "after_text": _skill_text(after),
+                },
+            },
+        )
     return current
 
 
@@ -229,9 +277,12 @@ def create_token(person: Person, *, name: str, by: Any) -> tuple[ApiToken, str]:
         raise RuleBroken(_("A deactivated person cannot have tokens."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(person=person, name=name[:100], prefix=raw[:12], digest=token_digest(raw))
-        events.append_event(verb="token.created", target=token, by=by or person, context=person,
-                            data={"name": token.name})
+        token = ApiToken.objects.create(
+            person=person, name=name[:100], prefix=raw[:12], digest=token_digest(raw)
+        )
+        events.append_event(
+            verb="token.created", target=token, by=by or person, context=person, data={"name": token.name}
+        )
     return token, raw
 
 
@@ -244,8 +295,9 @@ def revoke_token(token: ApiToken, *, by: Person) -> ApiToken:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        events.append_event(verb="token.revoked", target=token, by=by, context=token.person,
-                            data={"name": token.name})
+        events.append_event(
+            verb="token.revoked", target=token, by=by, context=token.person, data={"name": token.name}
+        )
     return token
 
 

@@ -110,18 +110,31 @@ class Person(AbstractUser, Versioned):
         validators=[MinValueValidator(0), MaxValueValidator(80)],
     )
     cost_rate = models.DecimalField(
-        _("cost rate (NOK/hour)"), max_digits=10, decimal_places=2, default=Decimal(0),
+        _("cost rate (NOK/hour)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal(0),
         validators=[MinValueValidator(0)],
     )
     hourly_rate = models.DecimalField(
-        _("default hourly rate (NOK/hour)"), max_digits=10, decimal_places=2, default=Decimal(0),
+        _("default hourly rate (NOK/hour)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal(0),
         validators=[MinValueValidator(0)],
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.NORWEGIAN)
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.NORWEGIAN
+    )
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
     invited_by = models.ForeignKey(
-        "self", verbose_name=_("invited by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self",
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects: ClassVar[PersonManager] = PersonManager()
@@ -213,7 +226,7 @@ class PersonSkill(models.Model):
         return self.person.get_absolute_url()
 
 
-TOKEN_PREFIX = "ssp_"
+TOKEN_PREFIX = "ssp_"  # noqa: S105 - the visible start of every token, not a secret
 
 
 def token_digest(raw: str) -> str:

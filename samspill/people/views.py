@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -38,12 +38,21 @@ from samspill.people.forms import (
     SkillsForm,
     TokenForm,
 )
-from samspill.people.models import ApiToken, Person, PersonSkill, Role, Skill
+from samspill.people.models import ApiToken, Person, PersonSkill, Skill
+
+
+def _me(request: HttpRequest) -> Person:
+    """Return the person who is logged in (every page but the public ones needs a login)."""
+    return cast(Person, request.user)
 
 
 def _directory_rows(request: HttpRequest, filters: DirectoryFilter) -> Any:
-    people = Person.objects.visible_to(request.user).select_related("team").prefetch_related(
-        "role_assignments", Prefetch("skills", queryset=PersonSkill.objects.select_related("skill"))
+    people = (
+        Person.objects.visible_to(request.user)
+        .select_related("team")
+        .prefetch_related(
+            "role_assignments", Prefetch("skills", queryset=PersonSkill.objects.select_related("skill"))
+        )
     )
     data = filters.cleaned_data if filters.is_valid() else {}
     if not data.get("inactive") or not can_manage_people(request.user):
@@ -51,8 +60,11 @@ def _directory_rows(request: HttpRequest, filters: DirectoryFilter) -> Any:
     if data.get("q"):
         q = data["q"]
         people = people.filter(
-            Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(title__icontains=q)
-            | Q(email__icontains=q) | Q(username__icontains=q)
+            Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(title__icontains=q)
+            | Q(email__icontains=q)
+            | Q(username__icontains=q)
         )
     if data.get("role"):
         people = people.with_role(data["role"])
@@ -67,30 +79,41 @@ def directory(request: HttpRequest) -> HttpResponse:
     """The people directory, filterable by skill, role and team."""
     filters = DirectoryFilter(request.GET or None)
     page = Paginator(_directory_rows(request, filters), settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "people/directory.html", {
-        "filters": filters if request.GET else DirectoryFilter(),
-        "page": page,
-        "can_manage": can_manage_people(request.user),
-    })
+    return render(
+        request,
+        "people/directory.html",
+        {
+            "filters": filters if request.GET else DirectoryFilter(),
+            "page": page,
+            "can_manage": can_manage_people(request.user),
+        },
+    )
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's profile: roles, skills, capacity and rates, and their own API tokens."""
     person = get_person_for(request.user, pk)
     own = request.user.pk == person.pk
-    tokens = ApiToken.objects.visible_to(request.user).filter(person=person) if own or can_manage_people(
-        request.user) else ApiToken.objects.none()
-    return render(request, "people/detail.html", {
-        "person": person,
-        "skills": person.skills.select_related("skill"),
-        "own": own,
-        "can_edit": can_change_person(request.user, person),
-        "can_manage": can_manage_people(request.user),
-        "show_cost": can_see_cost_rate(request.user, person),
-        "tokens": tokens,
-        "token_form": TokenForm(),
-        "new_token": request.session.pop("new_token", None) if own else None,
-    })
+    tokens = (
+        ApiToken.objects.visible_to(request.user).filter(person=person)
+        if own or can_manage_people(request.user)
+        else ApiToken.objects.none()
+    )
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "skills": person.skills.select_related("skill"),
+            "own": own,
+            "can_edit": can_change_person(request.user, person),
+            "can_manage": can_manage_people(request.user),
+            "show_cost": can_see_cost_rate(request.user, person),
+            "tokens": tokens,
+            "token_form": TokenForm(),
+            "new_token": request.session.pop("new_token", None) if own else None,
+        },
+    )
 
 
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -99,12 +122,20 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_change_person(request.user, person):
         raise Http404
     allowed = editable_fields(request.user, person)
-    form = ProfileForm(request.POST or None, instance=Person.objects.get(pk=person.pk), allowed=allowed,
-                       initial={"version": person.version})
+    form = ProfileForm(
+        request.POST or None,
+        instance=Person.objects.get(pk=person.pk),
+        allowed=allowed,
+        initial={"version": person.version},
+    )
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.fields if name != "version"}
-        if apply_action(form, lambda: actions.update_person(
-                person, changes, by=request.user, version=form.cleaned_data["version"])):
+        if apply_action(
+            form,
+            lambda: actions.update_person(
+                person, changes, by=_me(request), version=form.cleaned_data["version"]
+            ),
+        ):
             messages.success(request, _("The profile was saved."))
             return redirect(person)
     return render(request, "people/edit.html", {"person": person, "form": form})
@@ -115,13 +146,26 @@ def edit_roles(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk)
     if not can_manage_people(request.user):
         raise Http404
-    form = RolesForm(request.POST or None, initial={
-        "version": person.version, "roles": sorted(person.roles), "primary_role": person.primary_role})
+    form = RolesForm(
+        request.POST or None,
+        initial={
+            "version": person.version,
+            "roles": sorted(person.roles),
+            "primary_role": person.primary_role,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if apply_action(form, lambda: actions.set_roles(
-                person, data["roles"], primary_role=data["primary_role"], by=request.user,
-                version=data["version"])):
+        if apply_action(
+            form,
+            lambda: actions.set_roles(
+                person,
+                data["roles"],
+                primary_role=data["primary_role"],
+                by=_me(request),
+                version=data["version"],
+            ),
+        ):
             messages.success(request, _("The roles were saved."))
             return redirect(person)
     return render(request, "people/roles.html", {"person": person, "form": form})
@@ -133,11 +177,20 @@ def edit_skills(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.pk != person.pk and not can_manage_people(request.user):
         raise Http404
     current = dict(person.skills.values_list("skill_id", "level"))
-    form = SkillsForm(request.POST or None, skills=list(Skill.objects.all()), current=current,
-                      initial={"version": person.version})
+    form = SkillsForm(
+        request.POST or None,
+        skills=list(Skill.objects.all()),
+        current=current,
+        initial={"version": person.version},
+    )
     if request.method == "POST" and form.is_valid():
-        if apply_action(form, lambda: actions.set_skills(
-                person, form.levels(), by=request.user, version=form.cleaned_data["version"])):
+        saved = apply_action(
+            form,
+            lambda: actions.set_skills(
+                person, form.levels(), by=_me(request), version=form.cleaned_data["version"]
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("The skills were saved."))
             return redirect(person)
     return render(request, "people/skills.html", {"person": person, "form": form})
@@ -149,10 +202,13 @@ def invite(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = apply_action(form, lambda: actions.invite_person(**form.cleaned_data, by=request.user))
+        person = apply_action(form, lambda: actions.invite_person(**form.cleaned_data, by=_me(request)))
         if person:
-            messages.success(request, _("%(name)s was invited by e-mail to %(email)s.") % {
-                "name": person.name, "email": person.email})
+            messages.success(
+                request,
+                _("%(name)s was invited by e-mail to %(email)s.")
+                % {"name": person.name, "email": person.email},
+            )
             return redirect(person)
     return render(request, "people/invite.html", {"form": form})
 
@@ -165,12 +221,13 @@ def set_active(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         if request.POST.get("active") == "1":
-            actions.reactivate_person(person, by=request.user)
+            actions.reactivate_person(person, by=_me(request))
             messages.success(request, _("%(name)s can log in again.") % {"name": person.name})
         else:
-            actions.deactivate_person(person, by=request.user)
-            messages.success(request, _("%(name)s was deactivated and can no longer log in.") % {
-                "name": person.name})
+            actions.deactivate_person(person, by=_me(request))
+            messages.success(
+                request, _("%(name)s was deactivated and can no longer log in.") % {"name": person.name}
+            )
     except ActionError as error:
         messages.error(request, error.message)
     return redirect(person)
@@ -181,7 +238,7 @@ def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk)
     if not can_manage_people(request.user):
         raise Http404
-    actions.send_invitation(person, by=request.user)
+    actions.send_invitation(person, by=_me(request))
     messages.success(request, _("The invitation was sent again to %(email)s.") % {"email": person.email})
     return redirect(person)
 
@@ -197,7 +254,7 @@ def create_token(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Give the token a name, so you know where it is used."))
         return redirect(reverse("people:detail", args=[pk]) + "#tokens")
     try:
-        _token, raw = actions.create_token(person, name=form.cleaned_data["name"], by=request.user)
+        _token, raw = actions.create_token(person, name=form.cleaned_data["name"], by=_me(request))
         request.session["new_token"] = raw
     except ActionError as error:
         messages.error(request, error.message)
@@ -208,7 +265,7 @@ def create_token(request: HttpRequest, pk: int) -> HttpResponse:
 def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_token_for(request.user, pk)
     try:
-        actions.revoke_token(token, by=request.user)
+        actions.revoke_token(token, by=_me(request))
         messages.success(request, _("The token %(name)s no longer works.") % {"name": token.name})
     except ActionError as error:
         messages.error(request, error.message)
@@ -225,7 +282,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Unknown language."))
         return redirect("/")
     if request.user.is_authenticated:
-        actions.update_person(request.user, {"language": language}, by=request.user, version=None)
+        actions.update_person(_me(request), {"language": language}, by=_me(request), version=None)
     response = django_set_language(request)
     target = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -252,5 +309,3 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
 
 def me(request: HttpRequest) -> HttpResponse:
     return redirect("people:detail", pk=request.user.pk)
-
-

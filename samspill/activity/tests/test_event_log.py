@@ -1,4 +1,4 @@
-"""The event log is append-only, and an action that is refused leaves neither its change nor an event."""
+"""The event log is append-only; an action that is refused or fails leaves neither its change nor an event."""
 
 from __future__ import annotations
 
@@ -6,37 +6,39 @@ from typing import Any
 
 import pytest
 
+from samspill.activity.log import DatabaseEventLog
 from samspill.activity.models import Event, ImmutableEvent
-from samspill.customers.actions import create_customer, update_customer
-from samspill.customers.models import Customer
 from samspill.lib import actions
 from samspill.lib.errors import InvalidInput
+from samspill.people.actions import update_person
+from samspill.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def event(customer: Customer) -> Event:
-    return Event.objects.about(customer).get()
+def event(expert: Any) -> Event:
+    update_person(expert, {"title": "Arkitekt"}, by=expert, version=1)
+    return Event.objects.about(expert).get()
 
 
 def test_an_event_cannot_be_saved_again(event: Event) -> None:
-    event.verb = "customer.deleted"
+    event.verb = "person.deleted"
     with pytest.raises(ImmutableEvent):
         event.save()
     with pytest.raises(ImmutableEvent):
         event.save(update_fields=["verb"])
-    assert Event.objects.get(pk=event.pk).verb == "customer.created"
+    assert Event.objects.get(pk=event.pk).verb == "person.updated"
 
 
 def test_events_cannot_be_updated_in_bulk(event: Event) -> None:
     with pytest.raises(ImmutableEvent):
-        Event.objects.filter(pk=event.pk).update(verb="customer.deleted")
+        Event.objects.filter(pk=event.pk).update(verb="person.deleted")
     with pytest.raises(ImmutableEvent):
-        Event.objects.update(verb="customer.deleted")
+        Event.objects.update(verb="person.deleted")
     with pytest.raises(ImmutableEvent):
         Event.objects.bulk_update([event], ["verb"])
-    assert Event.objects.get(pk=event.pk).verb == "customer.created"
+    assert Event.objects.get(pk=event.pk).verb == "person.updated"
 
 
 def test_events_cannot_be_deleted(event: Event) -> None:
@@ -49,48 +51,52 @@ def test_events_cannot_be_deleted(event: Event) -> None:
     assert Event.objects.filter(pk=event.pk).exists()
 
 
-def test_a_refused_update_writes_neither_the_change_nor_an_event(customer: Customer, seller: Any) -> None:
-    create_customer({"name": "Nordlys Data AS", "org_number": "974760673"}, by=seller)
-    events = Event.objects.count()
-    with pytest.raises(InvalidInput):
-        update_customer(customer, {"name": "Nytt navn AS", "org_number": "974760673"}, by=seller, version=1)
-    customer.refresh_from_db()
-    assert (customer.name, customer.org_number, customer.version) == ("Fjordlys Energi AS", "923609016", 1)
-    assert Event.objects.count() == events
-
-
-def test_an_update_whose_validation_fails_after_the_write_began_is_rolled_back(
-    customer: Customer, seller: Any
+def test_a_refused_change_writes_neither_the_change_nor_an_event(
+    seller: Any, expert: Any, administrator: Any
 ) -> None:
-    def refuse(current: Customer) -> None:
-        raise InvalidInput({"name": ["No."]})
+    with pytest.raises(InvalidInput):
+        update_person(expert, {"title": "Arkitekt", "email": seller.email}, by=administrator, version=1)
+    expert = Person.objects.get(pk=expert.pk)
+    assert (expert.title, expert.email, expert.version) == ("", "frode@example.no", 1)
+    assert not Event.objects.exists()
+
+
+def test_a_change_whose_validation_fails_is_not_written(expert: Any) -> None:
+    def refuse(current: Person) -> None:
+        raise InvalidInput({"title": ["No."]})
 
     with pytest.raises(InvalidInput):
         actions.update(
-            customer, {"name": "Nytt navn AS"}, by=seller, version=1, verb="customer.updated", validate=refuse
+            expert, {"title": "Arkitekt"}, by=expert, version=1, verb="person.updated", validate=refuse
         )
-    assert Customer.objects.get(pk=customer.pk).name == "Fjordlys Energi AS"
-    assert not Event.objects.filter(verb="customer.updated").exists()
+    assert Person.objects.get(pk=expert.pk).title == ""
+    assert not Event.objects.exists()
 
 
-def test_a_refused_creation_writes_no_row_and_no_event(seller: Any) -> None:
-    with pytest.raises(InvalidInput):
-        create_customer({"name": "", "org_number": "123"}, by=seller)
-    assert not Customer.objects.exists() and not Event.objects.exists()
+def test_when_the_event_cannot_be_written_the_change_is_rolled_back(
+    expert: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(self: DatabaseEventLog, **kwargs: Any) -> None:
+        raise RuntimeError("the event log is unavailable")
+
+    monkeypatch.setattr(DatabaseEventLog, "append", fail)
+    with pytest.raises(RuntimeError):
+        update_person(expert, {"title": "Arkitekt"}, by=expert, version=1)
+    expert = Person.objects.get(pk=expert.pk)
+    assert (expert.title, expert.version) == ("", 1)
 
 
-def test_an_event_records_who_what_and_which_version(customer: Customer, seller: Any) -> None:
-    update_customer(customer, {"city": "Oslo"}, by=seller, version=1)
-    event = Event.objects.about(customer).filter(verb="customer.updated").get()
-    assert (event.actor, event.target_repr, event.target_version, event.target_id) == (
-        seller,
-        "Fjordlys Energi AS",
+def test_an_event_records_who_what_which_version_and_each_fields_before_and_after(expert: Any) -> None:
+    update_person(expert, {"title": "Arkitekt", "phone": "99 99 99 99"}, by=expert, version=1)
+    event = Event.objects.about(expert).get()
+    assert (event.actor, event.verb, event.target_repr, event.target_version, event.target_id) == (
+        expert,
+        "person.updated",
+        "Frode Fag",
         2,
-        str(customer.pk),
+        str(expert.pk),
     )
-    assert event.changes["city"] == {
-        "before": "Bergen",
-        "after": "Oslo",
-        "before_text": "Bergen",
-        "after_text": "Oslo",
+    assert event.changes == {
+        "title": {"before": "", "after": "Arkitekt", "before_text": "—", "after_text": "Arkitekt"},
+        "phone": {"before": "", "after": "99 99 99 99", "before_text": "—", "after_text": "99 99 99 99"},
     }

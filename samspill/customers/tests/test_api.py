@@ -452,3 +452,13 @@ def test_a_filter_the_database_cannot_hold_is_a_422_not_a_500(
 
 def test_an_id_too_large_for_the_database_is_a_404(seller: Any, api_for: ApiFor) -> None:
     assert api_for(seller).get(f"/api/v1/customers/{10**30}").status_code == 404
+
+
+def test_field_errors_name_the_field_the_same_way_whoever_finds_them(seller: Any, api_for: ApiFor) -> None:
+    api = api_for(seller)
+    by_schema = api.post("/api/v1/customers", {"name": ""}, content_type=JSON).json()["detail"]
+    by_action = api.post(
+        "/api/v1/customers", {"name": "Feil AS", "org_number": "923609017"}, content_type=JSON
+    ).json()["detail"]
+    assert [e["loc"] for e in by_schema] == [["body", "name"]]
+    assert [e["loc"] for e in by_action] == [["body", "org_number"]]

@@ -25,8 +25,8 @@ def test_the_login_page_refuses_a_deactivated_person(seller: Any, administrator:
     deactivate_person(seller, by=administrator)
     browser = Client()
     response = browser.post("/accounts/login/", {"login": "selma", "password": "samspill"})
-    assert response.status_code != 302 or response["Location"] != "/"
-    assert browser.get("/customers/").status_code == 302  # still sent to the login page
+    assert response.status_code == 302 and response["Location"] == "/accounts/inactive/"
+    assert browser.get("/customers/")["Location"].startswith("/accounts/login/")
     assert "_auth_user_id" not in browser.session
 
 
