@@ -9,11 +9,25 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("ci", max_examples=40, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-settings.register_profile("dev", max_examples=15, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile(
+    "ci",
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "dev",
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Hash the cast's passwords quickly: the real hasher costs a quarter second per person."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_person(username: str, roles: list[str], **fields: Any) -> Any:
@@ -22,9 +36,15 @@ def make_person(username: str, roles: list[str], **fields: Any) -> Any:
 
     first, _, last = fields.pop("name", username.capitalize()).partition(" ")
     person = Person.objects.create_user(
-        username=username, email=f"{username}@example.no", password="samspill", first_name=first,
-        last_name=last, primary_role=roles[0] if roles else "", hourly_rate=Decimal(1400),
-        cost_rate=Decimal(800), **fields,
+        username=username,
+        email=f"{username}@example.no",
+        password="samspill",
+        first_name=first,
+        last_name=last,
+        primary_role=roles[0] if roles else "",
+        hourly_rate=Decimal(1400),
+        cost_rate=Decimal(800),
+        **fields,
     )
     RoleAssignment.objects.bulk_create(RoleAssignment(person=person, role=r) for r in roles)
     person.__dict__.pop("roles", None)
@@ -66,8 +86,10 @@ def outsider(db: Any) -> Any:
 def customer(seller: Any) -> Any:
     from samspill.customers.actions import create_customer
 
-    return create_customer({"name": "Fjordlys Energi AS", "org_number": "923609016", "city": "Bergen",
-                            "account_owner": seller}, by=seller)
+    return create_customer(
+        {"name": "Fjordlys Energi AS", "org_number": "923609016", "city": "Bergen", "account_owner": seller},
+        by=seller,
+    )
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ class Event(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("activity:event", args=[self.pk])
+        return reverse("admin:activity_event_change", args=[self.pk])
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableEvent("Events are never deleted.")

@@ -167,6 +167,8 @@ def update_contact(contact: Contact, changes: Mapping[str, Any], *, by: Any, ver
     unknown = set(changes) - set(CONTACT_FIELDS)
     if unknown:
         raise InvalidInput({name: [_("This field cannot be changed.")] for name in unknown})
+    if contact.is_archived or contact.customer.is_archived:
+        raise RuleBroken(_("The contact or its customer is archived: restore it before changing it."))
     return actions.update(
         contact,
         changes,
@@ -287,6 +289,8 @@ def update_agreement(
     with transaction.atomic():
         current = actions.lock(agreement)
         actions.check_version(current, version)
+        if current.is_archived:
+            raise RuleBroken(_("The agreement is archived and can no longer be changed."))
         changed = actions.diff(current, changes)
         for name in changed:
             setattr(current, name, changes[name])

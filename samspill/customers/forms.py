@@ -12,7 +12,6 @@ from samspill.customers.validators import normalise_org_number, validate_org_num
 from samspill.lib.forms import VersionField
 from samspill.people.models import Person, Role
 
-
 OWNER_ROLES = (Role.SELLER, Role.MANAGEMENT)
 LEAD_ROLES = (Role.DELIVERY_MANAGER, Role.PROJECT_MANAGER, Role.MANAGEMENT)
 
@@ -33,20 +32,39 @@ class PersonChoiceField(forms.ModelChoiceField):
 class CustomerForm(forms.ModelForm):
     version = VersionField()
     org_number = forms.CharField(
-        label=_("Organisation number"), required=False, max_length=20,
+        label=_("Organisation number"),
+        required=False,
+        max_length=20,
         help_text=_("9 digits, e.g. 923 609 016. Leave empty for a foreign customer."),
     )
-    account_owner = PersonChoiceField(label=_("Account owner"), queryset=people_with(OWNER_ROLES), required=False,
-                                      help_text=_("A seller or someone in management."))
-    delivery_lead = PersonChoiceField(label=_("Delivery lead"), queryset=people_with(LEAD_ROLES), required=False,
-                                      help_text=_("A delivery manager or project manager."))
+    account_owner = PersonChoiceField(
+        label=_("Account owner"),
+        queryset=people_with(OWNER_ROLES),
+        required=False,
+        help_text=_("A seller or someone in management."),
+    )
+    delivery_lead = PersonChoiceField(
+        label=_("Delivery lead"),
+        queryset=people_with(LEAD_ROLES),
+        required=False,
+        help_text=_("A delivery manager or project manager."),
+    )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Customer
         fields = [
-            "name", "org_number", "segment", "industry", "account_owner", "delivery_lead",
-            "street_address", "postal_code", "city", "website", "notes",
+            "name",
+            "org_number",
+            "segment",
+            "industry",
+            "account_owner",
+            "delivery_lead",
+            "street_address",
+            "postal_code",
+            "city",
+            "website",
+            "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
@@ -56,9 +74,11 @@ class CustomerForm(forms.ModelForm):
             self.initial["org_number"] = self.instance.org_number_display
         # Keep today's owner and lead selectable even if they no longer hold the role.
         self.fields["account_owner"].queryset = people_with(  # type: ignore[attr-defined]
-            OWNER_ROLES, self.instance.account_owner_id)
+            OWNER_ROLES, self.instance.account_owner_id
+        )
         self.fields["delivery_lead"].queryset = people_with(  # type: ignore[attr-defined]
-            LEAD_ROLES, self.instance.delivery_lead_id)
+            LEAD_ROLES, self.instance.delivery_lead_id
+        )
 
     def clean_org_number(self) -> str:
         value = normalise_org_number(self.cleaned_data.get("org_number") or "")
@@ -83,7 +103,7 @@ class ContactForm(forms.ModelForm):
         pass
 
 
-RATE_ROLES = [Role.PROJECT_MANAGER, Role.EXPERT, Role.DELIVERY_MANAGER, Role.SELLER, Role.MANAGEMENT]
+RATE_ROLES = list(Role)
 
 
 class AgreementForm(forms.ModelForm):
@@ -91,8 +111,17 @@ class AgreementForm(forms.ModelForm):
 
     class Meta:
         model = FrameworkAgreement
-        fields = ["title", "reference", "status", "starts_on", "ends_on", "extension_count", "extension_months",
-                  "ceiling", "notes"]
+        fields = [
+            "title",
+            "reference",
+            "status",
+            "starts_on",
+            "ends_on",
+            "extension_count",
+            "extension_months",
+            "ceiling",
+            "notes",
+        ]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -109,8 +138,12 @@ class AgreementForm(forms.ModelForm):
             self.initial["ceiling"] = ceiling.quantize(Decimal(1))  # 12000000, not 12000000.00
         for role in RATE_ROLES:
             self.fields[f"rate_{role}"] = forms.DecimalField(
-                label=_("Hourly rate: %(role)s") % {"role": Role(role).label}, required=False,
-                min_value=0, max_value=100000, decimal_places=2, initial=(rates or {}).get(role),
+                label=_("Hourly rate: %(role)s") % {"role": Role(role).label},
+                required=False,
+                min_value=0,
+                max_value=100000,
+                decimal_places=2,
+                initial=(rates or {}).get(role),
             )
 
     def clean(self) -> dict[str, Any]:
@@ -139,12 +172,17 @@ SORTS = {
 
 
 class CustomerFilter(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Name, org. no. or city")}))
-    segment = forms.ChoiceField(label=_("Segment"), choices=[("", _("All segments")), *Segment.choices],
-                                required=False)
-    owner = PersonChoiceField(label=_("Account owner"), queryset=people_with(OWNER_ROLES), required=False,
-                              empty_label=_("Anybody"))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, org. no. or city")}),
+    )
+    segment = forms.ChoiceField(
+        label=_("Segment"), choices=[("", _("All segments")), *Segment.choices], required=False
+    )
+    owner = PersonChoiceField(
+        label=_("Account owner"), queryset=people_with(OWNER_ROLES), required=False, empty_label=_("Anybody")
+    )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
     archived = forms.BooleanField(label=_("Show archived"), required=False)
     sort = forms.ChoiceField(choices=[(k, v[1]) for k, v in SORTS.items()], required=False)
@@ -152,6 +190,7 @@ class CustomerFilter(forms.Form):
 
 class AgreementFilter(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *AgreementStatus.choices],
-                               required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *AgreementStatus.choices], required=False
+    )
     expiring = forms.BooleanField(label=_("Ends within 6 months"), required=False)

@@ -140,6 +140,10 @@ class Contact(Versioned):
     def get_absolute_url(self) -> str:
         return reverse("customers:contact_edit", args=[self.pk])
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
 
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

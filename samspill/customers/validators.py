@@ -43,8 +43,11 @@ def validate_org_number(value: str) -> None:
         )
     if not is_valid_org_number(digits):
         raise ValidationError(
-            _("%(number)s is not a valid organisation number: the check digit does not match. "
-              "Check for a mistyped digit.") % {"number": digits},
+            _(
+                "%(number)s is not a valid organisation number: the check digit does not match. "
+                "Check for a mistyped digit."
+            )
+            % {"number": digits},
             code="checksum",
         )
 

@@ -12,7 +12,7 @@ NBSP = "\xa0"
 
 
 def _group(whole: str) -> str:
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -65,8 +65,12 @@ def report() -> tuple[int, dict[str, Any]]:
         worker = _worker()
         demo_data = _demo_data()
     except Exception as error:
-        return 503, {"status": "down", "database": f"down: {type(error).__name__}",
-                     "channel_layer": "unknown", "worker": "unknown"}
+        return 503, {
+            "status": "down",
+            "database": f"down: {type(error).__name__}",
+            "channel_layer": "unknown",
+            "worker": "unknown",
+        }
     channel_layer = _channel_layer()
     healthy = database == "ok" and channel_layer == "ok" and worker == "ok" and demo_data != "loading"
     return 200, {

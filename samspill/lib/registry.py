@@ -104,8 +104,9 @@ def register_start_item(*, key: str, template: str, context: ContextFn, order: i
     register_panel(START, key=key, template=template, context=context, order=order)
 
 
-def render_panels(target: type[models.Model] | models.Model | str, request: HttpRequest,
-                  obj: models.Model | None = None) -> list[dict[str, str]]:
+def render_panels(
+    target: type[models.Model] | models.Model | str, request: HttpRequest, obj: models.Model | None = None
+) -> list[dict[str, str]]:
     """Render the panels registered for `target`, in order, skipping those with nothing to show."""
     rendered = []
     for panel in registry.panels.get(target_of(target), []):

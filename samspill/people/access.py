@@ -47,8 +47,10 @@ def can_see_cost_rate(user: Any, person: Person) -> bool:
     """Cost rates are for administrators, management and delivery managers, and the person."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return is_administrator(user) or user.pk == person.pk or user.has_role(
-        Role.MANAGEMENT, Role.DELIVERY_MANAGER
+    return (
+        is_administrator(user)
+        or user.pk == person.pk
+        or user.has_role(Role.MANAGEMENT, Role.DELIVERY_MANAGER)
     )
 
 

@@ -16,8 +16,16 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "first_name", "last_name", "email", "title", "phone", "team", "language",
-            "weekly_capacity_hours", "cost_rate", "hourly_rate",
+            "first_name",
+            "last_name",
+            "email",
+            "title",
+            "phone",
+            "team",
+            "language",
+            "weekly_capacity_hours",
+            "cost_rate",
+            "hourly_rate",
         ]
 
     def __init__(self, *args: Any, allowed: set[str] | None = None, **kwargs: Any) -> None:
@@ -38,7 +46,9 @@ class RolesForm(forms.Form):
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     primary_role = forms.ChoiceField(
-        label=_("Primary role"), choices=[("", "—"), *Role.choices], required=False,
+        label=_("Primary role"),
+        choices=[("", "—"), *Role.choices],
+        required=False,
         help_text=_("The role this person's capacity counts towards."),
     )
 
@@ -58,7 +68,9 @@ class InviteForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    primary_role = forms.ChoiceField(label=_("Primary role"), choices=[("", "—"), *Role.choices], required=False)
+    primary_role = forms.ChoiceField(
+        label=_("Primary role"), choices=[("", "—"), *Role.choices], required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -80,7 +92,10 @@ class SkillsForm(forms.Form):
         self.skills = skills
         for skill in skills:
             self.fields[f"skill_{skill.pk}"] = forms.TypedChoiceField(
-                label=skill.name, choices=LEVEL_CHOICES, coerce=int, required=False,
+                label=skill.name,
+                choices=LEVEL_CHOICES,
+                coerce=int,
+                required=False,
                 initial=current.get(skill.pk, 0),
             )
 
@@ -89,8 +104,9 @@ class SkillsForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100,
-                           help_text=_("Where the token is used, e.g. \"Power BI report\"."))
+    name = forms.CharField(
+        label=_("Token name"), max_length=100, help_text=_('Where the token is used, e.g. "Power BI report".')
+    )
 
 
 class AcceptInvitationForm(SetPasswordForm):
@@ -100,10 +116,16 @@ class AcceptInvitationForm(SetPasswordForm):
 class DirectoryFilter(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=[("", _("All roles")), *Role.choices], required=False)
-    skill = forms.ModelChoiceField(label=_("Skill"), queryset=Skill.objects.all(), required=False,
-                                   empty_label=_("All skills"))
-    min_level = forms.TypedChoiceField(label=_("Skill level at least"), coerce=int, required=False,
-                                       choices=[(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")])
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False,
-                                  empty_label=_("All teams"))
+    skill = forms.ModelChoiceField(
+        label=_("Skill"), queryset=Skill.objects.all(), required=False, empty_label=_("All skills")
+    )
+    min_level = forms.TypedChoiceField(
+        label=_("Skill level at least"),
+        coerce=int,
+        required=False,
+        choices=[(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")],
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("All teams")
+    )
     inactive = forms.BooleanField(label=_("Show deactivated"), required=False)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +142,9 @@ class Person(AbstractUser, Versioned):
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="unique_person_email"),
+        ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 

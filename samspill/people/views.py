@@ -238,6 +238,13 @@ def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk)
     if not can_manage_people(request.user):
         raise Http404
+    if person.has_joined or not person.is_active:
+        messages.error(
+            request,
+            _("%(name)s has already joined; they can reset their password from the login page.")
+            % {"name": person.name},
+        )
+        return redirect(person)
     actions.send_invitation(person, by=_me(request))
     messages.success(request, _("The invitation was sent again to %(email)s.") % {"email": person.email})
     return redirect(person)

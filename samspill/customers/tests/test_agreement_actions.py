@@ -165,3 +165,11 @@ def test_an_outsider_may_not_register_or_change_agreements(
     with pytest.raises(NotAllowed):
         update_agreement(agreement, {"title": "Kapret"}, by=outsider, version=1)
     assert FrameworkAgreement.objects.get().title == TERMS["title"]
+
+
+def test_an_archived_agreement_can_no_longer_be_changed(customer: Customer, seller: Any) -> None:
+    agreement = archive_agreement(_agreement(customer, seller), by=seller)
+    with pytest.raises(RuleBroken):
+        update_agreement(agreement, {"title": "Ny tittel"}, by=seller, version=agreement.version)
+    agreement.refresh_from_db()
+    assert agreement.title == TERMS["title"]

@@ -84,3 +84,14 @@ def test_an_outsider_may_not_add_change_or_archive_contacts(
     with pytest.raises(NotAllowed):
         archive_contact(contact, by=outsider)
     assert list(Contact.objects.active().values_list("name", flat=True)) == ["Kari Nordmann"]
+
+
+def test_contacts_of_an_archived_customer_can_no_longer_be_changed(customer: Any, seller: Any) -> None:
+    from samspill.customers.actions import archive_customer, create_contact, update_contact
+    from samspill.lib.errors import RuleBroken
+
+    contact = create_contact(customer, {"name": "Kari Nordmann"}, by=seller)
+    archive_customer(customer, by=seller)
+    contact.refresh_from_db()
+    with pytest.raises(RuleBroken):
+        update_contact(contact, {"title": "Innkjøper"}, by=seller, version=contact.version)

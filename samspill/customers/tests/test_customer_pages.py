@@ -26,7 +26,9 @@ def test_the_list_shows_customers_to_everybody(customer: Customer, outsider: Any
 
 
 def test_a_seller_creates_a_customer_and_an_event_is_written(seller: Any) -> None:
-    response = logged_in(seller).post("/customers/new/", {"name": "Nordlys Data AS", "org_number": "974 760 673"})
+    response = logged_in(seller).post(
+        "/customers/new/", {"name": "Nordlys Data AS", "org_number": "974 760 673"}
+    )
     customer = Customer.objects.get(name="Nordlys Data AS")
     assert response.status_code == 302
     assert customer.org_number == "974760673"
@@ -49,14 +51,20 @@ def test_an_outsider_may_not_create_or_edit(customer: Customer, outsider: Any) -
     assert customer.name == "Fjordlys Energi AS"
 
 
-def test_a_stale_edit_is_refused_with_the_other_change_shown(customer: Customer, seller: Any, manager: Any) -> None:
+def test_a_stale_edit_is_refused_with_the_other_change_shown(
+    customer: Customer, seller: Any, manager: Any
+) -> None:
     first, second = logged_in(seller), logged_in(manager)
     version = customer.version
-    ok = first.post(f"/customers/{customer.pk}/edit/", {"name": "Fjordlys Energi ASA", "version": version, "city": "Bergen",
-                                                        "org_number": "923609016"})
+    ok = first.post(
+        f"/customers/{customer.pk}/edit/",
+        {"name": "Fjordlys Energi ASA", "version": version, "city": "Bergen", "org_number": "923609016"},
+    )
     assert ok.status_code == 302
-    stale = second.post(f"/customers/{customer.pk}/edit/", {"name": "Fjordlys AS", "version": version,
-                                                            "org_number": "923609016", "city": "Oslo"})
+    stale = second.post(
+        f"/customers/{customer.pk}/edit/",
+        {"name": "Fjordlys AS", "version": version, "org_number": "923609016", "city": "Oslo"},
+    )
     page = stale.content.decode()
     customer.refresh_from_db()
     assert stale.status_code == 200
@@ -85,10 +93,14 @@ def test_after_a_stale_edit_untouched_fields_take_the_other_persons_value(
     customer: Customer, seller: Any, manager: Any
 ) -> None:
     version = customer.version
-    logged_in(seller).post(f"/customers/{customer.pk}/edit/", {
-        "name": "Fjordlys Energi ASA", "org_number": "923609016", "city": "Bergen", "version": version})
-    stale = logged_in(manager).post(f"/customers/{customer.pk}/edit/", {
-        "name": "Fjordlys Energi AS", "org_number": "923609016", "city": "Sandnes", "version": version})
+    logged_in(seller).post(
+        f"/customers/{customer.pk}/edit/",
+        {"name": "Fjordlys Energi ASA", "org_number": "923609016", "city": "Bergen", "version": version},
+    )
+    stale = logged_in(manager).post(
+        f"/customers/{customer.pk}/edit/",
+        {"name": "Fjordlys Energi AS", "org_number": "923609016", "city": "Sandnes", "version": version},
+    )
     page = stale.content.decode()
     assert 'value="Fjordlys Energi ASA"' in page  # the other person's new name, not the old one
     assert 'value="Sandnes"' in page  # what this person typed

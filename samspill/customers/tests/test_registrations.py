@@ -13,7 +13,10 @@ def test_customers_register_access_for_each_model() -> None:
 
 def test_customers_register_their_panels_start_items_and_feed() -> None:
     assert [p.key for p in registry.registry.panels["customers.customer"]] == [
-        "customers.agreements", "customers.contacts"]
+        "customers.agreements",
+        "customers.contacts",
+    ]
     assert {"customers.mine", "customers.agreements_ending"} <= {
-        p.key for p in registry.registry.panels[registry.START]}
+        p.key for p in registry.registry.panels[registry.START]
+    }
     assert "customers.customer" in registry.registry.feed_sources

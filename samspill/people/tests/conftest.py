@@ -9,12 +9,6 @@ import pytest
 from django.test import Client
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Hash the cast's passwords quickly: the real hasher costs a quarter second per person."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client_for() -> Callable[[Any], Client]:
     """Return a function that gives a browser client logged in as a person."""

@@ -136,3 +136,23 @@ def test_a_mail_server_that_is_down_does_not_fail_the_invitation(
         )
     assert response.status_code == 302
     assert Person.objects.filter(email="nina@example.no").exists()
+
+
+def test_an_invitation_is_not_sent_again_to_someone_who_has_joined(administrator: Any, seller: Any) -> None:
+    from django.core import mail
+    from django.test import Client
+
+    client = Client()
+    client.force_login(administrator)
+    response = client.post(f"/people/{seller.pk}/resend-invitation/", follow=True)
+    assert response.status_code == 200
+    assert mail.outbox == []
+
+
+def test_two_people_cannot_share_an_e_mail_address(seller: Any) -> None:
+    from django.db import IntegrityError, transaction
+
+    from samspill.people.models import Person
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Person.objects.create(username="another", email=seller.email.upper())
