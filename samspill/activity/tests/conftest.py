@@ -1,3 +1,0 @@
-"""Settings for the activity app's tests."""
-
-from __future__ import annotations
