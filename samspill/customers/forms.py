@@ -194,3 +194,13 @@ class AgreementFilter(forms.Form):
         label=_("Status"), choices=[("", _("All")), *AgreementStatus.choices], required=False
     )
     expiring = forms.BooleanField(label=_("Ends within 6 months"), required=False)
+
+
+class ContactFilter(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, e-mail, title or customer")}),
+    )
+    mine = forms.BooleanField(label=_("Only my customers"), required=False)
+    archived = forms.BooleanField(label=_("Show archived"), required=False)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
     path("<int:pk>/archive/", views.customer_archive, name="archive"),
     path("<int:pk>/contacts/new/", views.contact_create, name="contact_create"),
+    path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/<int:pk>/", views.contact_edit, name="contact_edit"),
     path("agreements/", views.agreement_list, name="agreement_list"),
     path("<int:pk>/agreements/new/", views.agreement_create, name="agreement_create"),

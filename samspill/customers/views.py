@@ -26,13 +26,15 @@ from samspill.customers.forms import (
     SORTS,
     AgreementFilter,
     AgreementForm,
+    ContactFilter,
     ContactForm,
     CustomerFilter,
     CustomerForm,
 )
-from samspill.customers.models import Customer, FrameworkAgreement
+from samspill.customers.models import Contact, Customer, FrameworkAgreement
 from samspill.lib.errors import ActionError
 from samspill.lib.forms import apply_action
+from samspill.lib.listing import ordering
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -189,6 +191,9 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+AGREEMENT_COLUMNS = {"title": "title", "customer": "customer__name", "ceiling": "ceiling", "ends": "ends_on"}
+
+
 def agreement_list(request: HttpRequest) -> HttpResponse:
     """All framework agreements, soonest ending first."""
     filters = AgreementFilter(request.GET or None)
@@ -203,9 +208,8 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     if data.get("expiring"):
         today = timezone.localdate()
         agreements = agreements.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=183))
-    page = Paginator(agreements.order_by("ends_on", "pk"), settings.PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    sort, order = ordering(request.GET.get("sort"), AGREEMENT_COLUMNS, "ends")
+    page = Paginator(agreements.order_by(order, "pk"), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "customers/agreement_list.html",
@@ -213,6 +217,39 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters if request.GET else AgreementFilter(),
             "today": timezone.localdate(),
+            "sort": sort,
+        },
+    )
+
+
+CONTACT_COLUMNS = {"name": "name", "customer": "customer__name", "title": "title"}
+
+
+def contact_list(request: HttpRequest) -> HttpResponse:
+    """Everybody we talk to at our customers, searchable by name, e-mail, title or customer."""
+    filters = ContactFilter(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    contacts = Contact.objects.visible_to(request.user).select_related("customer")
+    contacts = contacts.archived() if data.get("archived") else contacts.active()
+    if q := (data.get("q") or "").strip():
+        contacts = contacts.filter(
+            Q(name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(title__icontains=q)
+            | Q(customer__name__icontains=q)
+        )
+    if data.get("mine"):
+        contacts = contacts.filter(customer__in=Customer.objects.of(request.user))
+    sort, order = ordering(request.GET.get("sort"), CONTACT_COLUMNS, "name")
+    page = Paginator(contacts.order_by(order, "pk"), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/contact_list.html",
+        {
+            "page": page,
+            "filters": filters if request.GET else ContactFilter(),
+            "sort": sort,
+            "can_edit": can_edit_customers(request.user),
         },
     )
 

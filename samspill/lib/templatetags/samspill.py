@@ -89,3 +89,12 @@ def other_change(field: Any) -> Any:
     if stale is None:
         return None
     return next((change for change in reversed(stale.changes) if change.field == field.name), None)
+
+
+@register.inclusion_tag("includes/sort_th.html", takes_context=True)
+def sort_th(context: template.Context, key: str, label: str, css: str = "") -> dict[str, Any]:
+    """Render a sortable column header: a click sorts by `key`, a second click reverses it."""
+    current = context.get("sort") or ""
+    direction = "ascending" if current == key else "descending" if current == f"-{key}" else ""
+    target = f"-{key}" if current == key else key
+    return {"label": label, "direction": direction, "href": query_with(context, sort=target), "css": css}
