@@ -58,7 +58,7 @@ test-postgres: install-test
 		REDIS_PREFIX=samspill_test_$(RUN_ID) $(BIN)/pytest -m "not browser" -q
 
 test-browser: install-test chromium
-	SAMSPILL_VAR_DIR=$$(mktemp -d) DATABASE_URL= REDIS_URL= $(BIN)/pytest tests/browser -m browser -q -p no:django
+	SAMSPILL_VAR_DIR=$$(mktemp -d) DATABASE_URL= REDIS_URL= $(BIN)/pytest tests/browser -m browser -q
 
 ## messages: extract and compile the translations (needs gettext)
 messages: install
