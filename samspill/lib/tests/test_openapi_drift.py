@@ -65,3 +65,9 @@ def test_every_other_api_path_answers_401_without_auth(method: str, path: str, d
     response = Client().generic(method.upper(), path, "{}", content_type="application/json")
     assert response.status_code == 401
     assert "detail" in response.json()
+
+
+def test_the_api_docs_use_the_swagger_files_shipped_with_the_package(db: Any) -> None:
+    page = Client().get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn.jsdelivr.net" not in page
