@@ -42,3 +42,14 @@ def test_the_switch_never_redirects_to_another_site(seller: Any, client_for: Cli
         "/people/language/", {"language": "en", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_the_login_page_speaks_norwegian_whatever_the_browser_asks_for(db: Any) -> None:
+    page = Client(headers={"Accept-Language": "en-US,en;q=0.9"}).get("/accounts/login/").content.decode()
+    assert 'lang="nb"' in page
+
+
+def test_english_chosen_on_the_login_page_is_kept_until_login(db: Any) -> None:
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert 'lang="en"' in client.get("/accounts/login/").content.decode()
