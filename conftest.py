@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -100,5 +102,27 @@ def token_for(db: Any) -> Any:
     def _make(person: Any) -> dict[str, str]:
         _token, raw = create_token(person, name="tests", by=person)
         return {"Authorization": f"Bearer {raw}"}
+
+    return _make
+
+
+@pytest.fixture
+def client_for() -> Callable[[Any], Client]:
+    """Return a function that gives a browser client logged in as a person."""
+
+    def _make(person: Any) -> Client:
+        client = Client()
+        client.force_login(person)
+        return client
+
+    return _make
+
+
+@pytest.fixture
+def api_for(token_for: Any) -> Callable[[Any], Client]:
+    """Return a function that gives an API client sending a person's token."""
+
+    def _make(person: Any) -> Client:
+        return Client(headers=token_for(person))
 
     return _make
