@@ -35,13 +35,8 @@ def within(obj: models.Model) -> Q:
 def describe(event: Event) -> str:
     """Return the event as a sentence: "Selma Salg changed the customer Fjordkraft AS"."""
     actor = event.actor.name if event.actor else "Samspill"
-    phrase = registry.registry.verbs.get(event.verb)
-    if phrase is None:
-        return _("%(actor)s: %(verb)s %(object)s") % {
-            "actor": actor,
-            "verb": event.verb,
-            "object": event.target_repr,
-        }
+    # An app that registers no phrase for a verb still gets a readable sentence.
+    phrase = registry.registry.verbs.get(event.verb) or _("%(actor)s changed %(object)s")
     return str(phrase) % {"actor": actor, "object": event.target_repr}
 
 

@@ -50,7 +50,9 @@ AGREEMENT_FIELDS = [
 
 def _require_editor(by: Any) -> None:
     if not can_edit_customers(by):
-        raise NotAllowed(_("Only sellers, management and administrators change customers and agreements."))
+        raise NotAllowed(
+            _("Only sellers, management and administrators can change customers and agreements.")
+        )
 
 
 def _validated(obj: Any, exclude: list[str] | None = None) -> None:
