@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 RUN_ID := $(shell date +%s)$(shell echo $$$$)
 
-.PHONY: demo test install install-test lint test-sqlite test-postgres test-browser chromium messages openapi clean
+.PHONY: demo test install install-test system-packages lint test-sqlite test-postgres test-browser messages openapi clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Samspill needs Python 3.11 or newer"' 
@@ -32,13 +32,15 @@ demo: install
 	PORT=$(PORT) $(BIN)/samspill demo
 
 ## test: install what the tests need and run them all (checks, SQLite, PostgreSQL, browser)
-test: install-test chromium lint test-sqlite test-postgres test-browser
+test: install-test system-packages lint test-sqlite test-postgres test-browser
 
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo "Installing Debian's chromium for the browser tests"; \
+## system-packages: Debian's chromium (browser tests) and gettext (translation checks), when missing
+system-packages:
+	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing from Debian's packages"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 lint: install-test
@@ -57,7 +59,7 @@ test-postgres: install-test
 	SAMSPILL_VAR_DIR=$$(mktemp -d) DATABASE_URL=$(PG_URL)/samspill_$(RUN_ID) REDIS_URL=$(REDIS_TEST_URL) \
 		REDIS_PREFIX=samspill_test_$(RUN_ID) $(BIN)/pytest -m "not browser" -q
 
-test-browser: install-test chromium
+test-browser: install-test system-packages
 	SAMSPILL_VAR_DIR=$$(mktemp -d) DATABASE_URL= REDIS_URL= $(BIN)/pytest tests/browser -m browser -q
 
 ## messages: extract and compile the translations (needs gettext)
