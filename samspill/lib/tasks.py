@@ -8,16 +8,20 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from samspill.lib.models import WorkerHeartbeat
 from samspill.lib.registry import register_periodic_job
 
 TASK_RESULTS_KEPT_FOR = datetime.timedelta(days=14)
+HEARTBEATS_KEPT_FOR = datetime.timedelta(days=1)
 
 
 @task()
 def prune_task_results() -> int:
-    """Delete the results of tasks that finished more than two weeks ago; return how many."""
+    """Delete task results older than two weeks and stale worker heartbeats; return the results deleted."""
     cutoff = timezone.now() - TASK_RESULTS_KEPT_FOR
     deleted, _by_model = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    # A worker killed without a clean stop leaves its heartbeat row; forget it after a day.
+    WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - HEARTBEATS_KEPT_FOR).delete()
     return deleted
 
 

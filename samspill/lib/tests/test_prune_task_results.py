@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from samspill.lib.models import WorkerHeartbeat
 from samspill.lib.tasks import prune_task_results
 from samspill.lib.tests.tasks_for_tests import record_run
 
@@ -31,3 +32,11 @@ def test_it_deletes_results_that_finished_more_than_two_weeks_ago_and_keeps_the_
     remaining = set(DBTaskResult.objects.values_list("pk", flat=True))
     assert remaining == {recent.pk, waiting.pk}
     assert old_success.pk not in remaining and old_failure.pk not in remaining
+
+
+def test_it_forgets_heartbeats_of_workers_gone_for_more_than_a_day(db: Any) -> None:
+    now = timezone.now()
+    for worker_id, age in (("gone", datetime.timedelta(days=2)), ("alive", datetime.timedelta(seconds=5))):
+        WorkerHeartbeat.objects.create(worker_id=worker_id, started_at=now - age, seen_at=now - age)
+    prune_task_results.call()
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["alive"]
