@@ -7,9 +7,10 @@ from typing import Any, TypeVar, cast
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from samspill.lib import events
-from samspill.lib.errors import StaleVersion
+from samspill.lib.errors import InvalidInput, StaleVersion
 
 M = TypeVar("M", bound=models.Model)
 
@@ -23,8 +24,18 @@ def lock(obj: M) -> M:
 
 def check_version(current: models.Model, version: int | None) -> None:
     """Refuse a change made from an older version than the one stored, naming what changed."""
-    if version is None or version == current.version:  # type: ignore[attr-defined]
+    stored: int = current.version  # type: ignore[attr-defined]
+    if version is None or version == stored:
         return
+    if version > stored:
+        raise InvalidInput(
+            {
+                "version": [
+                    _("Version %(version)d does not exist; the latest is %(stored)d.")
+                    % {"version": version, "stored": stored}
+                ]
+            }
+        )
     raise StaleVersion(current.version, events.changes_since(current, version))  # type: ignore[attr-defined]
 
 

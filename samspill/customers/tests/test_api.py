@@ -462,3 +462,14 @@ def test_field_errors_name_the_field_the_same_way_whoever_finds_them(seller: Any
     ).json()["detail"]
     assert [e["loc"] for e in by_schema] == [["body", "name"]]
     assert [e["loc"] for e in by_action] == [["body", "org_number"]]
+
+
+def test_a_version_from_the_future_is_malformed_not_stale(customer: Any, seller: Any, api_for: Any) -> None:
+    response = api_for(seller).patch(
+        f"/api/v1/customers/{customer.pk}",
+        {"version": customer.version + 5, "city": "Oslo"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    customer.refresh_from_db()
+    assert customer.city == "Bergen"
