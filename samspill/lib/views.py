@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from asgiref.sync import sync_to_async
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -15,6 +16,14 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "start.html", {"items": items})
 
 
+def _report_and_close() -> tuple[int, dict[str, object]]:
+    try:
+        return health.report()
+    finally:
+        connection.close()  # this ran in a pool thread: don't leave its connection open
+
+
 async def healthz(request: HttpRequest) -> JsonResponse:
-    status, body = await sync_to_async(health.report, thread_sensitive=False)()
+    """Answer the health report without waiting behind the page requests' thread."""
+    status, body = await sync_to_async(_report_and_close, thread_sensitive=False)()
     return JsonResponse(body, status=status, headers={"Cache-Control": "no-store"})
