@@ -42,12 +42,14 @@ class CustomerForm(forms.ModelForm):
         queryset=people_with(OWNER_ROLES),
         required=False,
         help_text=_("A seller or someone in management."),
+        empty_label=_("Nobody yet"),
     )
     delivery_lead = PersonChoiceField(
         label=_("Delivery lead"),
         queryset=people_with(LEAD_ROLES),
         required=False,
         help_text=_("A delivery manager or project manager."),
+        empty_label=_("Nobody yet"),
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
