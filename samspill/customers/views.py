@@ -34,7 +34,7 @@ from samspill.customers.forms import (
 from samspill.customers.models import Contact, Customer, FrameworkAgreement
 from samspill.lib.errors import ActionError
 from samspill.lib.forms import apply_action
-from samspill.lib.listing import ordering
+from samspill.lib.listing import sorted_page
 
 
 def _require_editor(request: HttpRequest) -> None:
@@ -208,8 +208,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     if data.get("expiring"):
         today = timezone.localdate()
         agreements = agreements.filter(ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=183))
-    sort, order = ordering(request.GET.get("sort"), AGREEMENT_COLUMNS, "ends")
-    page = Paginator(agreements.order_by(order, "pk"), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page, sort = sorted_page(request, agreements, AGREEMENT_COLUMNS, "ends")
     return render(
         request,
         "customers/agreement_list.html",
@@ -240,8 +239,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         )
     if data.get("mine"):
         contacts = contacts.filter(customer__in=Customer.objects.of(request.user))
-    sort, order = ordering(request.GET.get("sort"), CONTACT_COLUMNS, "name")
-    page = Paginator(contacts.order_by(order, "pk"), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page, sort = sorted_page(request, contacts, CONTACT_COLUMNS, "name")
     return render(
         request,
         "customers/contact_list.html",

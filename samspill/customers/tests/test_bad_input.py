@@ -20,6 +20,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from samspill.activity.models import Event
+from samspill.customers.actions import CUSTOMER_FIELDS
 from samspill.customers.models import AgreementRate, Customer, FrameworkAgreement
 from samspill.customers.validators import is_valid_org_number
 
@@ -137,23 +138,7 @@ def _customer_form(people: list[Any]) -> st.SearchStrategy[dict[str, Any]]:
             "website": st.sampled_from(["", "nordlys.example", "https://nordlys.example/om-oss"]),
         }
     )
-    bad = {
-        name: nasty_text
-        for name in [
-            "name",
-            "org_number",
-            "segment",
-            "industry",
-            "street_address",
-            "postal_code",
-            "city",
-            "website",
-            "notes",
-            "account_owner",
-            "delivery_lead",
-            "version",
-        ]
-    }
+    bad = {name: nasty_text for name in [*CUSTOMER_FIELDS, "version"]}
     return spoiled(good, bad)
 
 
