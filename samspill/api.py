@@ -13,6 +13,9 @@ from samspill.lib.api import ActiveSessionAuth
 from samspill.lib.errors import ActionError, InvalidInput, StaleVersion
 from samspill.people.api import router as people_router
 from samspill.people.auth import TokenAuth
+from samspill.pipeline.api import router as pipeline_router
+from samspill.workspace.api import router as workspace_router
+from samspill.workspace.search.api import router as search_router
 
 api = NinjaAPI(
     title="Samspill API",
@@ -28,6 +31,9 @@ api = NinjaAPI(
 )
 api.add_router("/", people_router)
 api.add_router("/", customers_router)
+api.add_router("/", pipeline_router)
+api.add_router("/", workspace_router)
+api.add_router("/", search_router)
 
 
 @api.exception_handler(StaleVersion)

@@ -94,7 +94,9 @@ INSTALLED_APPS = [
     "samspill.lib",
     "samspill.people",
     "samspill.activity",
+    "samspill.workspace",
     "samspill.customers",
+    "samspill.pipeline",
     "samspill.demo",
 ]
 

@@ -16,4 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("people/", include("samspill.people.urls")),
     path("customers/", include("samspill.customers.urls")),
+    path("pipeline/", include("samspill.pipeline.urls")),
+    path("workspace/", include("samspill.workspace.urls")),
+    path("search/", include("samspill.workspace.search.urls")),
 ]

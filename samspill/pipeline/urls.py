@@ -1,0 +1,5 @@
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
+
+app_name = "pipeline"

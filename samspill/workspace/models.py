@@ -1,0 +1,1 @@
+"""Documents in the workspaces of customers, opportunities and projects, and the search index."""

@@ -1,0 +1,1 @@
+"""What the workspace app adds to shared pages, search, feeds and access."""

@@ -1,0 +1,1 @@
+"""Search over everything the apps register as search sources."""
