@@ -224,6 +224,31 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Documents: files on disk under MEDIA_ROOT by default; S3-compatible object storage when a bucket is set.
+DOCUMENTS_S3_BUCKET = env_str("DOCUMENTS_S3_BUCKET", "")
+if DOCUMENTS_S3_BUCKET:
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    }
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 200) * 1024 * 1024
+if DOCUMENT_MAX_BYTES < 1024 * 1024:
+    raise ImproperlyConfigured("DOCUMENT_MAX_MB must be at least 1")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -235,6 +260,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
+# Estimates: the hourly rate (NOK) of a work package when neither a framework agreement nor the firm's
+# default rate for its role (Pipeline › Default hourly rates) names one; and the Word template offer
+# letters are made from (empty: the one shipped in samspill/pipeline/offer_template.docx).
+DEFAULT_HOURLY_RATE = env_int("DEFAULT_HOURLY_RATE", 1400)
+OFFER_TEMPLATE = env_str("OFFER_TEMPLATE", "")
+if OFFER_TEMPLATE and not Path(OFFER_TEMPLATE).is_file():
+    raise ImproperlyConfigured(f"OFFER_TEMPLATE must name a .docx file, but {OFFER_TEMPLATE!r} does not exist")
 
 LOGGING = {
     "version": 1,

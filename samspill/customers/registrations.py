@@ -95,6 +95,10 @@ registry.register_search_source(
         model=Customer,
         fields=("name", "org_number", "city", "industry", "notes"),
         visible_to=lambda user: Customer.objects.visible_to(user),
+        title="name",
+        customer="pk",
+        date="updated_at",
+        icon="building",
     )
 )
 registry.register_search_source(
@@ -104,6 +108,13 @@ registry.register_search_source(
         model=Contact,
         fields=("name", "title", "email", "notes"),
         visible_to=lambda user: Contact.objects.visible_to(user),
+        title="name",
+        customer="customer_id",
+        date="updated_at",
+        # The customer's page lists its contacts for everybody; the contact's own page is for editors.
+        url=lambda contact: contact.customer.get_absolute_url(),
+        select_related=("customer",),
+        icon="person-lines-fill",
     )
 )
 

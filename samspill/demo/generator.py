@@ -40,6 +40,7 @@ from samspill.customers.models import (
 from samspill.demo import fiction, words
 from samspill.lib import events as event_values
 from samspill.people.models import Person, PersonSkill, Role, RoleAssignment, Skill, Team
+from samspill.workspace import search
 
 BATCH = 500
 DEMO_PASSWORD = "samspill"  # noqa: S105 (the published demo password, ARCHITECTURE.md)
@@ -47,9 +48,30 @@ DEMO_DOMAIN = "samspill.example"
 
 # Rows per size; "about 30 people" includes the six demo people.
 SIZES: dict[str, dict[str, int]] = {
-    "small": {"people": 30, "customers": 40, "agreements": 8},
-    "medium": {"people": 300, "customers": 400, "agreements": 80},
-    "large": {"people": 1000, "customers": 5000, "agreements": 300},
+    "small": {
+        "people": 30,
+        "customers": 40,
+        "agreements": 8,
+        "opportunities": 60,
+        "open opportunities": 36,
+        "documents": 90,
+    },
+    "medium": {
+        "people": 300,
+        "customers": 400,
+        "agreements": 80,
+        "opportunities": 6_000,
+        "open opportunities": 600,
+        "documents": 3_000,
+    },
+    "large": {
+        "people": 1000,
+        "customers": 5000,
+        "agreements": 300,
+        "opportunities": 60_000,
+        "open opportunities": 6_000,
+        "documents": 100_000,
+    },
 }
 
 # Apps whose rows are the platform's own (seed runs, worker heartbeats), not the firm's data.
@@ -660,6 +682,31 @@ def _rates(rng: random.Random, agreement: FrameworkAgreement) -> list[AgreementR
     ]
 
 
+# -------------------------------------------------------------------------------------------- pipeline
+
+
+def pipeline(ctx: Context) -> Mapping[str, int]:
+    """Create the opportunities with their teams, estimates, expert reviews and expectations.
+
+    Also the stage settings (a reset deletes them) and the default hourly rates per role. The rows and
+    their rules are in `samspill.demo.pipeline_data`.
+    """
+    from samspill.demo import pipeline_data  # it builds on this module's Context and event helpers
+
+    return pipeline_data.opportunities(ctx)
+
+
+# ------------------------------------------------------------------------------------------- documents
+
+
+def documents(ctx: Context) -> Mapping[str, int]:
+    """Put Norwegian tender documents, offers, specifications, minutes, reports and contracts in the
+    workspaces, with their text read. The files and their words are in `samspill.demo.documents_data`."""
+    from samspill.demo import documents_data  # it builds on this module's Context and event helpers
+
+    return documents_data.documents(ctx)
+
+
 # ---------------------------------------------------------------------------------------------- events
 
 
@@ -677,6 +724,8 @@ SECTIONS: list[tuple[str, Section]] = [
     ("people", people),
     ("customers", customers),
     ("agreements", agreements),
+    ("pipeline", pipeline),
+    ("documents", documents),
     ("events", events),
 ]
 
@@ -791,6 +840,7 @@ def generate(
             ctx.rng = random.Random(f"{seed}:{name}")
             _timed(name, report, _bound(section, ctx))
     _timed("analyze", report, analyze_tables)
+    _timed("search", report, search.reindex)  # the index follows actions; bulk inserts need a rebuild
     return ctx
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from django.db import models
+from django.db import models, transaction
 
 from samspill.lib.errors import OtherChange
 
@@ -33,6 +34,7 @@ class EventLog(Protocol):
 
 
 _log: EventLog | None = None
+_listeners: list[Callable[[Any], None]] = []
 
 
 def install(log: EventLog) -> None:
@@ -47,6 +49,16 @@ def _current() -> EventLog:
     return _log
 
 
+def on_event(listener: Callable[[Any], None]) -> None:
+    """Call `listener(event)` for every event, once the transaction that appended it has committed.
+
+    A listener that fails is logged and does not undo or fail the action (the search index follows
+    the data this way and `samspill reindex` repairs it).
+    """
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def append_event(
     *,
     verb: str,
@@ -57,7 +69,10 @@ def append_event(
     context: models.Model | None = None,
 ) -> Any:
     """Append one immutable event to the log (call inside the action's transaction)."""
-    return _current().append(verb=verb, target=target, by=by, changes=changes, data=data, context=context)
+    event = _current().append(verb=verb, target=target, by=by, changes=changes, data=data, context=context)
+    for listener in _listeners:
+        transaction.on_commit(functools.partial(listener, event), robust=True)
+    return event
 
 
 def changes_since(target: models.Model, version: int) -> list[OtherChange]:

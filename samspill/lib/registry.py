@@ -34,13 +34,27 @@ class Panel:
 
 @dataclass(frozen=True)
 class SearchSource:
-    """A kind of object search covers: its rows' text, and who may see them."""
+    """A kind of object search covers: its rows' text, and who may see them.
+
+    `fields` are the attribute paths whose text is searchable. The rest is optional: `title` names the
+    field (or a function of the object) a result is titled with, `str(obj)` by default; `customer` is
+    the attribute path to the object's customer id ("customer_id"; "pk" for customers) for the
+    customer filter; `date` the field the date filter and the results show; `url` a function giving a
+    result's link, `get_absolute_url()` by default; `select_related` what to join when loading results;
+    `icon` the Bootstrap icon of the kind's badge.
+    """
 
     key: str
     label: Any
     model: type[models.Model]
     fields: tuple[str, ...]
     visible_to: Callable[[Any], QuerySet[Any]]
+    title: str | Callable[[Any], Any] | None = None
+    customer: str | None = None
+    date: str | None = None
+    url: Callable[[Any], str] | None = None
+    select_related: tuple[str, ...] = ()
+    icon: str = "search"
 
 
 @dataclass(frozen=True)

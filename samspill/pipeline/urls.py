@@ -1,5 +1,6 @@
-from django.urls import URLPattern, URLResolver
-
-urlpatterns: list[URLPattern | URLResolver] = []
+from samspill.pipeline.views import estimates, opportunities
 
 app_name = "pipeline"
+
+# Each views module lists its own URLs, so the opportunity and estimate pages can grow independently.
+urlpatterns = [*opportunities.urlpatterns, *estimates.urlpatterns]

@@ -9,3 +9,4 @@ class WorkspaceConfig(AppConfig):
 
     def ready(self) -> None:
         from samspill.workspace import registrations  # noqa: F401
+        from samspill.workspace.search import listen  # noqa: F401

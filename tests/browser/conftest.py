@@ -120,7 +120,8 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def samspill_server() -> Iterator[str]:
-    """Migrate a fresh SQLite database in a temporary folder, seed it, serve it; yield the base URL."""
+    """Migrate a fresh SQLite database in a temporary folder, seed it, serve it with a task worker beside
+    the server (as `samspill demo` does); yield the base URL."""
     with tempfile.TemporaryDirectory(prefix="samspill-browser-") as var_dir:
         env = _server_env(var_dir)
         _run([str(BIN / "samspill"), "migrate", "--no-input", "-v", "0"], env)
@@ -137,10 +138,20 @@ def samspill_server() -> Iterator[str]:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        with (Path(var_dir) / "worker.log").open("wb") as output:
+            worker = subprocess.Popen(
+                [str(BIN / "samspill"), "worker", "--interval", "0.2"],
+                env=env,
+                cwd=ROOT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             _wait_until_healthy(server, url, log)
             yield url
         finally:
+            _stop(worker)
             _stop(server)
 
 

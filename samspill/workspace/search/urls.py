@@ -1,5 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from samspill.workspace.search import views
 
 app_name = "search"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.results, name="results"),
+]

@@ -1,0 +1,434 @@
+"""Reusable reads of opportunities: the filters, the board's columns and totals, and framework agreement use.
+
+Every function starts from `Opportunity.objects.visible_to(user)`, so a confidential opportunity never
+reaches a board, a list, a CSV file, an API list or a total of somebody outside its team.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samspill.customers.models import FrameworkAgreement
+from samspill.lib.formatting import nok
+from samspill.pipeline.models import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    ExpertReview,
+    Opportunity,
+    Stage,
+    StageSetting,
+    TeamMember,
+    sees_everything,
+)
+
+CARDS_PER_COLUMN = 20
+RECENT_DAYS = 90
+OFFERS_DUE_DAYS = 14
+MONTHS_AHEAD = 12
+ZERO = Decimal(0)
+CENTS = Decimal("0.01")
+
+MONEY_FIELD = DecimalField(max_digits=20, decimal_places=4)
+WEIGHTED = ExpressionWrapper(F("value") * F("probability") / Value(Decimal(100)), output_field=MONEY_FIELD)
+
+# The order cards take in a column, and the list's sortable columns.
+BOARD_SORTS = {
+    "value": ("-value", "offer_due", "pk"),
+    "due": (F("offer_due").asc(nulls_last=True), "-value", "pk"),
+    "start": (F("expected_start").asc(nulls_last=True), "-value", "pk"),
+}
+CLOSED_ORDER = ("-decided_on", "-value", "pk")
+
+
+def money(value: Any) -> Decimal:
+    """Return a database sum as kroner and øre (None as 0)."""
+    return Decimal(value or 0).quantize(CENTS)
+
+
+# -- filters ---------------------------------------------------------------------------------------
+
+
+def _id(value: Any) -> Any:
+    return getattr(value, "pk", value)
+
+
+def filtered(user: Any, data: Mapping[str, Any]) -> QuerySet[Opportunity]:
+    """Return the opportunities `user` may see that match the filters in `data` (all stages).
+
+    Keys (all optional): q, owner, customer, agreement, project_type, skill, start_from, start_to, mine,
+    stage ("open", "closed", "all" or a stage code; the default, None, keeps every stage).
+    """
+    rows = Opportunity.objects.visible_to(user)
+    if q := (data.get("q") or "").strip():
+        rows = rows.filter(
+            Q(title__icontains=q) | Q(customer__name__icontains=q) | Q(description__icontains=q)
+        )
+    if data.get("owner"):
+        rows = rows.filter(owner_id=_id(data["owner"]))
+    if data.get("customer"):
+        rows = rows.filter(customer_id=_id(data["customer"]))
+    if data.get("agreement"):
+        rows = rows.filter(agreement_id=_id(data["agreement"]))
+    if data.get("project_type"):
+        rows = rows.filter(project_type=data["project_type"])
+    if data.get("skill"):
+        needs = Opportunity.required_skills.through.objects.filter(
+            opportunity_id=OuterRef("pk"), skill_id=_id(data["skill"])
+        )
+        rows = rows.filter(Exists(needs))
+    if data.get("start_from"):
+        rows = rows.filter(expected_start__gte=data["start_from"])
+    if data.get("start_to"):
+        rows = rows.filter(expected_start__lte=data["start_to"])
+    if data.get("mine"):
+        rows = rows.of(user)
+    stage = data.get("stage")
+    if stage == "open":
+        rows = rows.open()
+    elif stage == "closed":
+        rows = rows.closed()
+    elif stage in Stage.values:
+        rows = rows.filter(stage=stage)
+    return rows
+
+
+CARD_FIELDS = (
+    "title",
+    "value",
+    "probability",
+    "stage",
+    "expected_start",
+    "offer_due",
+    "decided_on",
+    "lost_reason",
+    "confidential",
+    "version",
+    "updated_at",
+    "customer__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
+
+
+def card_rows(rows: QuerySet[Opportunity], user: Any) -> QuerySet[Opportunity]:
+    """The card facts, loading only the fields a card or list row shows (the board renders many)."""
+    return with_card_facts(rows, user).only(*CARD_FIELDS)
+
+
+def with_card_facts(rows: QuerySet[Opportunity], user: Any) -> QuerySet[Opportunity]:
+    """Add what a card or list row shows without a query per row: the latest review, write access."""
+    latest = ExpertReview.objects.filter(opportunity=OuterRef("pk")).order_by("-pk")
+    rows = rows.select_related("customer", "owner").annotate(
+        weighted=WEIGHTED,
+        review_state=Subquery(latest.values("state")[:1]),
+        review_verdict=Subquery(latest.values("verdict")[:1]),
+    )
+    if sees_everything(user):
+        return rows.annotate(writable=Value(True))
+    on_team = TeamMember.objects.filter(opportunity=OuterRef("pk"), person_id=user.pk)
+    return rows.annotate(writable=Q(owner_id=user.pk) | Exists(on_team))
+
+
+# -- the board -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """One stage on the board: its totals over every matching opportunity, and its first cards."""
+
+    stage: str
+    label: str
+    probability: int
+    requires_review: bool
+    count: int = 0
+    total: Decimal = ZERO
+    weighted: Decimal = ZERO
+    cards: list[Opportunity] = field(default_factory=list)
+    recent_only: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+    @property
+    def shown(self) -> int:
+        return len(self.cards)
+
+    @property
+    def has_more(self) -> bool:
+        return self.count > len(self.cards)
+
+
+def recent_cutoff(today: datetime.date | None = None) -> datetime.date:
+    return (today or timezone.localdate()) - datetime.timedelta(days=RECENT_DAYS)
+
+
+def on_board(rows: QuerySet[Opportunity], today: datetime.date | None = None) -> QuerySet[Opportunity]:
+    """Keep open opportunities and those won or lost within the last RECENT_DAYS days."""
+    return rows.filter(
+        Q(stage__in=OPEN_STAGES) | Q(stage__in=CLOSED_STAGES, decided_on__gte=recent_cutoff(today))
+    )
+
+
+def stage_totals(rows: QuerySet[Opportunity]) -> dict[str, dict[str, Any]]:
+    """Return {stage: {"count", "total", "weighted"}} in one aggregate query."""
+    found = (
+        rows.order_by()
+        .values("stage")
+        .annotate(count=Count("pk"), total=Sum("value"), weighted=Sum(WEIGHTED))
+    )
+    return {
+        row["stage"]: {
+            "count": row["count"],
+            "total": money(row["total"]),
+            "weighted": money(row["weighted"]),
+        }
+        for row in found
+    }
+
+
+def _column_order(stage: str, sort: str) -> tuple[Any, ...]:
+    return CLOSED_ORDER if stage in CLOSED_STAGES else BOARD_SORTS.get(sort, BOARD_SORTS["value"])
+
+
+def board(user: Any, data: Mapping[str, Any], *, per_column: int = CARDS_PER_COLUMN) -> list[Column]:
+    """Return the board's columns: totals in one query, every column's first cards in one more."""
+    settings = StageSetting.current()
+    rows = on_board(filtered(user, {**data, "stage": None}))
+    totals = stage_totals(rows)
+    columns = []
+    for stage in Stage:
+        column = Column(
+            stage=stage.value,
+            label=str(stage.label),
+            probability=settings[stage.value].probability,
+            requires_review=settings[stage.value].requires_review,
+            recent_only=stage in CLOSED_STAGES,
+            **totals.get(stage.value, {}),
+        )
+        columns.append(column)
+    by_stage = {c.stage: c for c in columns}
+    for card in _first_cards(rows, user, data.get("sort") or "value", per_column):
+        by_stage[card.stage].cards.append(card)
+    return columns
+
+
+def _first_cards(rows: QuerySet[Opportunity], user: Any, sort: str, per_column: int) -> list[Opportunity]:
+    """The first `per_column` cards of every column, in one query.
+
+    Each column is a small sub-select (its stage, its order, a limit) on the bare rows; the review
+    subqueries of the card facts then run for the kept cards only.
+    """
+    condition = Q()
+    for stage in Stage.values:
+        order = _order_expressions(_column_order(stage, sort))
+        condition |= Q(pk__in=rows.filter(stage=stage).order_by(*order).values("pk")[:per_column])
+    cards = list(card_rows(Opportunity.objects.filter(condition), user))
+    position = {stage: index for index, stage in enumerate(Stage.values)}
+    return sorted(cards, key=lambda c: (position[c.stage], _sort_key(c, sort)))
+
+
+def _order_expressions(order: tuple[Any, ...]) -> list[Any]:
+    result = []
+    for item in order:
+        if isinstance(item, str):
+            result.append(F(item[1:]).desc() if item.startswith("-") else F(item).asc())
+        else:
+            result.append(item)
+    return result
+
+
+def _sort_key(card: Opportunity, sort: str) -> tuple[Any, ...]:
+    far = datetime.date.max
+    if card.stage in CLOSED_STAGES:
+        return (-(card.decided_on or datetime.date.min).toordinal(), -card.value, card.pk)
+    if sort == "due":
+        return ((card.offer_due or far).toordinal(), -card.value, card.pk)
+    if sort == "start":
+        return ((card.expected_start or far).toordinal(), -card.value, card.pk)
+    return (-card.value, (card.offer_due or far).toordinal(), card.pk)
+
+
+def column_cards(
+    user: Any, data: Mapping[str, Any], stage: str, *, offset: int, limit: int = CARDS_PER_COLUMN
+) -> tuple[list[Opportunity], bool]:
+    """Return one column's cards from `offset` (for "load more"), and whether more follow."""
+    rows = on_board(filtered(user, {**data, "stage": stage}))
+    order = _column_order(stage, data.get("sort") or "value")
+    found = list(
+        card_rows(rows, user).order_by(*_order_expressions(order))[offset : offset + limit + 1]
+    )
+    return found[:limit], len(found) > limit
+
+
+# -- totals by month of expected start -------------------------------------------------------------
+
+
+@dataclass
+class Month:
+    label: str
+    start: datetime.date | None
+    total: Decimal = ZERO
+    weighted: Decimal = ZERO
+    count: int = 0
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    return datetime.date(day.year + year, month + 1, 1)
+
+
+def by_month(rows: QuerySet[Opportunity], today: datetime.date | None = None) -> list[Month]:
+    """Open value and weighted value by month of expected start, this month and the next eleven.
+
+    Starts already passed go into "Earlier", later ones into "Later", and those without a date into
+    "No date", so the months add up to the columns' totals. One aggregate query.
+    """
+    first = (today or timezone.localdate()).replace(day=1)
+    months = [
+        Month(label=f"{m:%m.%Y}", start=m) for m in (_add_months(first, i) for i in range(MONTHS_AHEAD))
+    ]
+    earlier, later, undated = Month(_("Earlier"), None), Month(_("Later"), None), Month(_("No date"), None)
+    index = {m.start: m for m in months}
+    last = months[-1].start or first
+    # Grouping by the date itself and bucketing here is cheaper than a month function on every row.
+    found = (
+        rows.filter(stage__in=OPEN_STAGES)
+        .order_by()
+        .values("expected_start")
+        .annotate(count=Count("pk"), total=Sum("value"), weighted=Sum(WEIGHTED))
+    )
+    for row in found:
+        start = row["expected_start"]
+        month = start.replace(day=1) if start else None
+        if month is None:
+            bucket = undated
+        elif month < first:
+            bucket = earlier
+        elif month > last:
+            bucket = later
+        else:
+            bucket = index[month]
+        bucket.count += row["count"]
+        bucket.total += money(row["total"])
+        bucket.weighted += money(row["weighted"])
+    return [m for m in (earlier,) if m.count] + months + [m for m in (later, undated) if m.count]
+
+
+# -- framework agreements --------------------------------------------------------------------------
+
+
+@dataclass
+class AgreementUse:
+    """How much of a framework agreement's ceiling the won call-offs use, and what open ones may add."""
+
+    ceiling: Decimal
+    used: Decimal
+    open_total: Decimal
+    open_weighted: Decimal
+    won_count: int
+    open_count: int
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.ceiling - self.used
+
+    @property
+    def used_percent(self) -> int:
+        if not self.ceiling:
+            return 100 if self.used else 0
+        return int(min(self.used / self.ceiling * 100, Decimal(999)))
+
+    @property
+    def with_open_percent(self) -> int:
+        if not self.ceiling:
+            return 0
+        return int(min((self.used + self.open_weighted) / self.ceiling * 100, Decimal(999)))
+
+
+def agreement_use(agreement: FrameworkAgreement, user: Any) -> AgreementUse:
+    """Return the use of `agreement` over the call-offs `user` may see, in one aggregate query."""
+    found = (
+        Opportunity.objects.visible_to(user)
+        .filter(agreement=agreement)
+        .aggregate(
+            used=Sum("value", filter=Q(stage=Stage.WON)),
+            won_count=Count("pk", filter=Q(stage=Stage.WON)),
+            open_total=Sum("value", filter=Q(stage__in=OPEN_STAGES)),
+            open_weighted=Sum(WEIGHTED, filter=Q(stage__in=OPEN_STAGES)),
+            open_count=Count("pk", filter=Q(stage__in=OPEN_STAGES)),
+        )
+    )
+    return AgreementUse(
+        ceiling=agreement.ceiling,
+        used=money(found["used"]),
+        open_total=money(found["open_total"]),
+        open_weighted=money(found["open_weighted"]),
+        won_count=found["won_count"],
+        open_count=found["open_count"],
+    )
+
+
+def used_by_others(agreement: FrameworkAgreement, user: Any, exclude: int | None = None) -> Decimal:
+    """The value of the agreement's won call-offs `user` may see, leaving out the opportunity `exclude`."""
+    rows = Opportunity.objects.visible_to(user).filter(agreement=agreement, stage=Stage.WON)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return money(rows.aggregate(used=Coalesce(Sum("value"), Value(ZERO), output_field=MONEY_FIELD))["used"])
+
+
+def ceiling_warning(
+    agreement: FrameworkAgreement | None, value: Decimal | None, user: Any, exclude: int | None = None
+) -> str | None:
+    """Warn (not refuse) when this call-off would take the framework agreement past its ceiling."""
+    if agreement is None or value is None:
+        return None
+    used = used_by_others(agreement, user, exclude)
+    if used + value <= agreement.ceiling:
+        return None
+    return _(
+        "This call-off takes the framework agreement past its ceiling: "
+        "used %(used)s + %(value)s > ceiling %(ceiling)s"
+    ) % {
+        "used": nok(used),
+        "value": nok(value),
+        "ceiling": nok(agreement.ceiling),
+    }
+
+
+# -- start page ------------------------------------------------------------------------------------
+
+
+def offers_due(user: Any, today: datetime.date | None = None) -> QuerySet[Opportunity]:
+    """Open offers of `user` (owner or team) due within OFFERS_DUE_DAYS days, or overdue, soonest first."""
+    today = today or timezone.localdate()
+    return (
+        Opportunity.objects.visible_to(user)
+        .open()
+        .of(user)
+        .filter(offer_due__isnull=False, offer_due__lte=today + datetime.timedelta(days=OFFERS_DUE_DAYS))
+        .select_related("customer")
+        .order_by("offer_due", "pk")
+    )

@@ -1,0 +1,1 @@
+"""Pipeline pages: the board and list, opportunities, estimates, reviews and expectations."""
