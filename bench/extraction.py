@@ -203,11 +203,17 @@ def _row(name: str, row: dict[str, float]) -> str:
     count = row["count"]
     megabytes = row["bytes"] / 1024 / 1024
     return (
-        f"| {name} | {count:.0f} | {row['bytes'] / count / 1024:,.0f} KB | {row['chars'] / count:,.0f} "
+        f"| {name} | {count:.0f} | {_number(row['bytes'] / count / 1024)} KB "
+        f"| {_number(row['chars'] / count)} "
         f"| {count / row['child']:.1f} | {megabytes / row['child']:.2f} "
         f"| {row['child'] / count * 1000:.0f} | {row['process'] / count * 1000:.0f} "
         f"| {(row['child'] - row['process']) / count * 1000:.0f} |"
     )
+
+
+def _number(value: float) -> str:
+    """A whole number with spaces between thousands, as in RESULTS.md."""
+    return f"{value:,.0f}".replace(",", " ")
 
 
 if __name__ == "__main__":

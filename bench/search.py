@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 WARM_UP = 3
+TABLE = "bench_search_document"
 RARE = "kvantesikker"  # put into exactly RARE_DOCUMENTS documents
 RARE_DOCUMENTS = 25
 # (case, query, extra filters)
@@ -178,7 +179,7 @@ def _document_model() -> Any:
 
         class Meta:
             app_label = "demo"
-            db_table = "bench_search_document"
+            db_table = TABLE
 
         def __str__(self) -> str:
             return self.title
@@ -333,16 +334,18 @@ def main() -> None:
     from samspill.workspace import search
 
     try:
-        model = _document_model()
         seeded = inserted = indexed = 0.0
         counts: dict[str, int] = {}
         kept = args.var_dir or args.database_url
-        if not (kept and model._meta.db_table in connection.introspection.table_names()):
+        if kept and TABLE in connection.introspection.table_names():
+            model = _document_model()
+        else:
             call_command("migrate", verbosity=0)
             started = time.perf_counter()
             today = datetime.date.fromisoformat(args.today)
             call_command("seed", size=args.size, seed=args.seed, today=today, reset=True, stdout=sys.stderr)
             seeded = time.perf_counter() - started
+            model = _document_model()  # after the seed, whose reset would look for its table
             inserted = _add_documents(args, model)
             args.reindex = True
         _register(model)

@@ -277,9 +277,7 @@ def column_cards(
     """Return one column's cards from `offset` (for "load more"), and whether more follow."""
     rows = on_board(filtered(user, {**data, "stage": stage}))
     order = _column_order(stage, data.get("sort") or "value")
-    found = list(
-        card_rows(rows, user).order_by(*_order_expressions(order))[offset : offset + limit + 1]
-    )
+    found = list(card_rows(rows, user).order_by(*_order_expressions(order))[offset : offset + limit + 1])
     return found[:limit], len(found) > limit
 
 

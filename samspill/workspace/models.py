@@ -82,7 +82,7 @@ class DocumentQuerySet(QuerySet["Document"]):
             return self.none()
         condition = Q(pk__in=[])
         for target, content_type in owner_content_types().items():
-            visible = registry.access_for(target).visible_to(user).values("pk")
+            visible = registry.access_for(target).visible_to(user).order_by().values("pk")
             condition |= Q(content_type=content_type, object_id__in=Subquery(visible))
         return self.filter(condition)
 

@@ -98,7 +98,9 @@ def test_a_seller_drops_three_files_watches_them_being_read_and_uploads_a_new_ve
     expect(rows.filter(has_text="Tilbud Bergen Vann")).to_have_attribute("data-kind", "offer")
     screenshot(page, "documents-dropped")
 
-    rows.filter(has_text="Tilbud Bergen Vann").get_by_role("link", name="Tilbud Bergen Vann", exact=True).click()
+    rows.filter(has_text="Tilbud Bergen Vann").get_by_role(
+        "link", name="Tilbud Bergen Vann", exact=True
+    ).click()
     expect(page.get_by_test_id("document-title")).to_contain_text("Tilbud Bergen Vann")
     expect(page.get_by_test_id("version-row")).to_have_count(1)
     page.get_by_test_id("new-version-input").set_input_files(

@@ -107,14 +107,18 @@ def test_a_seller_and_an_expert_make_the_estimate_honest_before_the_offer_is_sen
     fag.goto("/")
     expect(fag.get_by_test_id("start-reviews")).to_contain_text("Ny kundeportal for innbyggere")
     fag.goto("/pipeline/reviews/")
-    waiting = fag.get_by_test_id("waiting-table").get_by_test_id("review-row").filter(has_text="Ny kundeportal")
+    waiting = (
+        fag.get_by_test_id("waiting-table").get_by_test_id("review-row").filter(has_text="Ny kundeportal")
+    )
     expect(waiting).to_contain_text("Bergen Vann KF")
     screenshot(fag, "review-queue")
     waiting.get_by_test_id("accept-review").click()
     integration = fag.get_by_test_id("review-package").filter(has_text="Integrasjon mot ERP")
     integration.get_by_test_id("comment-details").locator("summary").click()
     comment = integration.get_by_test_id("comment-form")
-    comment.get_by_test_id("comment-text").fill("ERP-integrasjoner hos kommunale kunder tar lengre tid enn dette.")
+    comment.get_by_test_id("comment-text").fill(
+        "ERP-integrasjoner hos kommunale kunder tar lengre tid enn dette."
+    )
     comment.get_by_test_id("proposed_optimistic").fill("100")
     comment.get_by_test_id("proposed_most_likely").fill("160")
     comment.get_by_test_id("proposed_pessimistic").fill("300")
@@ -179,4 +183,3 @@ def _drag_to(page: Page, title: str, stage: str) -> None:
     assert end is not None
     page.mouse.move(end["x"] + end["width"] / 2, end["y"] + 30, steps=25)
     page.mouse.up()
-

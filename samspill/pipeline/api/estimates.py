@@ -72,14 +72,14 @@ class WorkPackageOut(Schema):
         return info.source if info is not None else ""
 
 
-class LineOut(Schema):
+class EstimateLineOut(Schema):
     id: int
     kind: str
     text: str
     position: int
 
 
-class RiskOut(Schema):
+class EstimateRiskOut(Schema):
     id: int
     description: str
     probability: int = Field(..., description="Percent, 0–100")
@@ -93,7 +93,7 @@ class RiskOut(Schema):
         return actions._risk_input(obj).exposure_hours
 
 
-class SummaryOut(Schema):
+class EstimateSummaryOut(Schema):
     """The stored numbers: the range comes from the three points (correlated simulation)."""
 
     expected_hours: Decimal
@@ -132,10 +132,10 @@ class EstimateOut(Schema):
 
 
 class EstimateDetailOut(EstimateOut):
-    summary: SummaryOut
+    summary: EstimateSummaryOut
     work_packages: list[WorkPackageOut]
-    lines: list[LineOut]
-    risks: list[RiskOut]
+    lines: list[EstimateLineOut]
+    risks: list[EstimateRiskOut]
 
     @staticmethod
     def resolve_summary(obj: Estimate) -> Estimate:
@@ -192,23 +192,23 @@ class WorkPackagePatch(Schema):
     hourly_rate: Decimal | None = Field(None, description="null: back to the suggested rate")
 
 
-class LineIn(Schema):
+class EstimateLineIn(Schema):
     kind: EstimateLineKind
     text: Text = Field(..., max_length=5000)
 
 
-class LinePatch(Schema):
+class EstimateLinePatch(Schema):
     text: Text = Field(..., max_length=5000)
 
 
-class RiskIn(Schema):
+class EstimateRiskIn(Schema):
     description: Text = Field(..., max_length=5000)
     probability: int = Field(..., description="Percent, 0–100")
     consequence_hours: Decimal
     mitigation: Text = Field("", max_length=5000)
 
 
-class RiskPatch(Schema):
+class EstimateRiskPatch(Schema):
     description: Text | None = Field(None, max_length=5000)
     probability: int | None = None
     consequence_hours: Decimal | None = None
@@ -409,7 +409,7 @@ def delete_work_package(
 # --------------------------------------------------------------------------------------------------
 
 
-@router.get("/estimates/{estimate_id}/lines", response={200: Page[LineOut], **ERRORS})
+@router.get("/estimates/{estimate_id}/lines", response={200: Page[EstimateLineOut], **ERRORS})
 def list_lines(
     request: HttpRequest, estimate_id: int, limit: int = LIMIT, offset: int = OFFSET
 ) -> dict[str, Any]:
@@ -417,8 +417,8 @@ def list_lines(
     return paged(estimate.lines.all(), limit, offset)
 
 
-@router.post("/estimates/{estimate_id}/lines", response={201: LineOut, **ERRORS})
-def create_line(request: HttpRequest, estimate_id: int, data: LineIn) -> Any:
+@router.post("/estimates/{estimate_id}/lines", response={201: EstimateLineOut, **ERRORS})
+def create_line(request: HttpRequest, estimate_id: int, data: EstimateLineIn) -> Any:
     estimate = get_estimate_for(request.user, estimate_id, write=True)
     return Status(201, actions.add_line(estimate, data.kind.value, data.text, by=request.user))
 
@@ -432,8 +432,8 @@ def _line_for(user: Any, estimate_id: int, line_id: int) -> EstimateLine:
     return line
 
 
-@router.patch("/estimates/{estimate_id}/lines/{line_id}", response={200: LineOut, **ERRORS})
-def update_line(request: HttpRequest, estimate_id: int, line_id: int, data: LinePatch) -> Any:
+@router.patch("/estimates/{estimate_id}/lines/{line_id}", response={200: EstimateLineOut, **ERRORS})
+def update_line(request: HttpRequest, estimate_id: int, line_id: int, data: EstimateLinePatch) -> Any:
     return actions.update_line(_line_for(request.user, estimate_id, line_id), data.text, by=request.user)
 
 
@@ -443,7 +443,7 @@ def delete_line(request: HttpRequest, estimate_id: int, line_id: int) -> Any:
     return Status(204, None)
 
 
-@router.get("/estimates/{estimate_id}/risks", response={200: Page[RiskOut], **ERRORS})
+@router.get("/estimates/{estimate_id}/risks", response={200: Page[EstimateRiskOut], **ERRORS})
 def list_risks(
     request: HttpRequest, estimate_id: int, limit: int = LIMIT, offset: int = OFFSET
 ) -> dict[str, Any]:
@@ -451,8 +451,8 @@ def list_risks(
     return paged(estimate.risks.all(), limit, offset)
 
 
-@router.post("/estimates/{estimate_id}/risks", response={201: RiskOut, **ERRORS})
-def create_risk(request: HttpRequest, estimate_id: int, data: RiskIn) -> Any:
+@router.post("/estimates/{estimate_id}/risks", response={201: EstimateRiskOut, **ERRORS})
+def create_risk(request: HttpRequest, estimate_id: int, data: EstimateRiskIn) -> Any:
     estimate = get_estimate_for(request.user, estimate_id, write=True)
     return Status(201, actions.add_risk(estimate, data.dict(), by=request.user))
 
@@ -466,8 +466,8 @@ def _risk_for(user: Any, estimate_id: int, risk_id: int) -> Risk:
     return risk
 
 
-@router.patch("/estimates/{estimate_id}/risks/{risk_id}", response={200: RiskOut, **ERRORS})
-def update_risk(request: HttpRequest, estimate_id: int, risk_id: int, data: RiskPatch) -> Any:
+@router.patch("/estimates/{estimate_id}/risks/{risk_id}", response={200: EstimateRiskOut, **ERRORS})
+def update_risk(request: HttpRequest, estimate_id: int, risk_id: int, data: EstimateRiskPatch) -> Any:
     changes = data.dict(exclude_unset=True)
     for name in [k for k, v in changes.items() if v is None]:
         raise InvalidInput({name: ["This field cannot be empty."]})
@@ -485,15 +485,15 @@ def delete_risk(request: HttpRequest, estimate_id: int, risk_id: int) -> Any:
 # --------------------------------------------------------------------------------------------------
 
 
-class PersonRef(Schema):
+class ReviewPersonRef(Schema):
     id: int
     name: str
 
 
-class CommentOut(Schema):
+class ReviewCommentOut(Schema):
     id: int
     work_package_id: int | None
-    author: PersonRef
+    author: ReviewPersonRef
     text: str
     proposed_optimistic: Decimal | None
     proposed_most_likely: Decimal | None
@@ -511,8 +511,8 @@ class ReviewOut(Schema):
     estimate_number: int
     expected_hours: Decimal
     price: Decimal
-    requested_by: PersonRef
-    reviewer: PersonRef | None
+    requested_by: ReviewPersonRef
+    reviewer: ReviewPersonRef | None
     skill_id: int | None
     min_level: int | None
     message: str
@@ -546,7 +546,7 @@ class ReviewOut(Schema):
 
 
 class ReviewDetailOut(ReviewOut):
-    comments: list[CommentOut]
+    comments: list[ReviewCommentOut]
 
     @staticmethod
     def resolve_comments(obj: ExpertReview) -> list[ReviewComment]:
@@ -562,7 +562,7 @@ class ReviewIn(Schema):
     message: Text = Field("", max_length=10000)
 
 
-class CommentIn(Schema):
+class ReviewCommentIn(Schema):
     work_package_id: Id | None = None
     text: Text = Field("", max_length=10000)
     proposed_optimistic: Decimal | None = None
@@ -577,7 +577,7 @@ class VerdictIn(Schema):
     )
 
 
-class CancelIn(Schema):
+class ReviewCancelIn(Schema):
     reason: Text = Field("", max_length=2000)
 
 
@@ -650,9 +650,11 @@ def accept_review(request: HttpRequest, review_id: int) -> Any:
 
 
 @router.post(
-    "/expert-reviews/{review_id}/comments", response={201: CommentOut, **ERRORS}, tags=["expert-reviews"]
+    "/expert-reviews/{review_id}/comments",
+    response={201: ReviewCommentOut, **ERRORS},
+    tags=["expert-reviews"],
 )
-def comment_on_review(request: HttpRequest, review_id: int, data: CommentIn) -> Any:
+def comment_on_review(request: HttpRequest, review_id: int, data: ReviewCommentIn) -> Any:
     review = get_review_for(request.user, review_id)
     package = None
     if data.work_package_id is not None:
@@ -680,7 +682,7 @@ def give_verdict(request: HttpRequest, review_id: int, data: VerdictIn) -> Any:
 @router.post(
     "/expert-reviews/{review_id}/cancel", response={200: ReviewDetailOut, **ERRORS}, tags=["expert-reviews"]
 )
-def cancel_review(request: HttpRequest, review_id: int, data: CancelIn | None = None) -> Any:
+def cancel_review(request: HttpRequest, review_id: int, data: ReviewCancelIn | None = None) -> Any:
     review = get_review_for(request.user, review_id)
     review_actions.cancel_review(review, by=request.user, reason=data.reason if data else "")
     return _review_out(request.user, review.pk)

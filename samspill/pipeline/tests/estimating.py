@@ -49,3 +49,20 @@ def make_estimate(
         )
     estimate.refresh_from_db()
     return estimate
+
+
+def skilled_expert(username: str, skill: Any, level: int) -> Any:
+    """Create an active expert (password "samspill") who has `skill` at `level`."""
+    from samspill.people.models import Person, PersonSkill, RoleAssignment
+
+    person = Person.objects.create_user(
+        username=username,
+        email=f"{username}@example.no",
+        password="samspill",
+        first_name=username.capitalize(),
+        last_name="Ekspert",
+        primary_role="expert",
+    )
+    RoleAssignment.objects.create(person=person, role="expert")
+    PersonSkill.objects.create(person=person, skill=skill, level=level)
+    return person

@@ -169,7 +169,9 @@ def test_a_stale_board_move_is_refused(opportunity: Any, seller: Any, client_for
     assert Opportunity.objects.get().stage == "qualified"
 
 
-def test_a_move_posted_as_a_plain_form_goes_back_to_the_board(opportunity: Any, seller: Any, client_for: Any) -> None:
+def test_a_move_posted_as_a_plain_form_goes_back_to_the_board(
+    opportunity: Any, seller: Any, client_for: Any
+) -> None:
     response = client_for(seller).post(
         f"/pipeline/{opportunity.pk}/move/", {"stage": "solution", "version": 1, "next": "/pipeline/?mine=on"}
     )

@@ -15,7 +15,7 @@ from samspill.people.models import PersonSkill, Skill
 from samspill.pipeline.actions import estimates as estimate_actions
 from samspill.pipeline.actions import reviews as review_actions
 from samspill.pipeline.models import Estimate, ExpertReview, ReviewState, WorkPackage
-from samspill.pipeline.tests.estimating import make_estimate
+from samspill.pipeline.tests.estimating import make_estimate, skilled_expert
 
 pytestmark = pytest.mark.django_db
 
@@ -249,10 +249,7 @@ def test_a_second_accept_answers_409_and_a_verdict_by_another_403(
         estimate, by=seller, due_on=datetime.date(2025, 3, 20), skill=azure
     )
     review_actions.accept_review(skill_wide, by=expert)
-    from conftest import make_person
-
-    other = make_person("annen", ["expert"], name="Anne Annen")
-    PersonSkill.objects.create(person=other, skill=azure, level=5)
+    other = skilled_expert("annen", azure, 5)
     assert _post(api_for(other), f"/expert-reviews/{skill_wide.pk}/accept").status_code == 409
 
 

@@ -1,4 +1,4 @@
-"""The expectations register: what the customer expects, in their words, on the opportunity page and the API."""
+"""The expectations register: what the customer expects, in their words, on the page and in the API."""
 
 from __future__ import annotations
 

@@ -15,8 +15,12 @@ from samspill.pipeline.models import Opportunity
 pytestmark = pytest.mark.django_db
 
 
-def test_losing_records_the_reason_the_note_and_the_date(opportunity: Any, seller: Any, today: datetime.date) -> None:
-    lost = lose_opportunity(opportunity, reason="competitor", note=" Bouvet won on price ", by=seller, version=1)
+def test_losing_records_the_reason_the_note_and_the_date(
+    opportunity: Any, seller: Any, today: datetime.date
+) -> None:
+    lost = lose_opportunity(
+        opportunity, reason="competitor", note=" Bouvet won on price ", by=seller, version=1
+    )
     assert (lost.stage, lost.probability, lost.lost_reason, lost.lost_note, lost.decided_on) == (
         "lost",
         0,
@@ -42,7 +46,10 @@ def test_a_loss_without_reason_or_note_is_refused_and_nothing_is_saved(
 
 
 def test_losing_is_never_gated(make_opportunity: Any, seller: Any) -> None:
-    assert lose_opportunity(make_opportunity(), reason="scope", note="Too big", by=seller, version=1).stage == "lost"
+    assert (
+        lose_opportunity(make_opportunity(), reason="scope", note="Too big", by=seller, version=1).stage
+        == "lost"
+    )
 
 
 def test_a_won_opportunity_cannot_be_lost(opportunity: Any, manager: Any) -> None:

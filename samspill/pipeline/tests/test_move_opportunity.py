@@ -38,7 +38,9 @@ def test_the_defaults_come_from_the_stage_settings(opportunity: Any, seller: Any
 
 
 @pytest.mark.parametrize("probability", [-1, 101, "high", 12.5, True])
-def test_a_probability_outside_0_to_100_is_a_field_error(opportunity: Any, seller: Any, probability: Any) -> None:
+def test_a_probability_outside_0_to_100_is_a_field_error(
+    opportunity: Any, seller: Any, probability: Any
+) -> None:
     with pytest.raises(InvalidInput) as refused:
         move_opportunity(opportunity, "qualified", by=seller, version=1, probability=probability)
     assert "probability" in refused.value.errors
@@ -99,7 +101,9 @@ def test_an_outsider_may_not_move_an_opportunity(opportunity: Any, outsider: Any
         move_opportunity(opportunity, "qualified", by=outsider, version=1)
 
 
-def test_sending_the_offer_locks_the_current_estimate(make_opportunity: Any, seller: Any, reviewed: Any) -> None:
+def test_sending_the_offer_locks_the_current_estimate(
+    make_opportunity: Any, seller: Any, reviewed: Any
+) -> None:
     opportunity = make_opportunity()
     reviewed(opportunity)
     move_opportunity(opportunity, "offer_sent", by=seller, version=1)

@@ -102,7 +102,11 @@ def test_tags_are_trimmed_and_deduplicated(make_opportunity: Any) -> None:
 def test_an_edit_changes_the_fields_and_logs_what_changed(opportunity: Any, seller: Any) -> None:
     skill = Skill.objects.create(name="Azure")
     saved = update_opportunity(
-        opportunity, {"value": Decimal(2_000_000), "title": "Portal"}, by=seller, version=1, required_skills=[skill]
+        opportunity,
+        {"value": Decimal(2_000_000), "title": "Portal"},
+        by=seller,
+        version=1,
+        required_skills=[skill],
     )
     assert (saved.value, saved.title, saved.version) == (Decimal(2_000_000), "Portal", 2)
     assert list(saved.required_skills.all()) == [skill]

@@ -283,3 +283,18 @@ def test_the_start_page_lists_my_offers_due_soon_and_overdue(
     html = client_for(seller).get("/").content.decode()
     assert 'data-testid="start-offers-due"' in html
     assert "Due soon" in html and "Overdue" in html and "Far away" not in html
+
+
+def test_the_admin_shows_the_pipeline_read_only_and_points_to_the_settings_page(
+    administrator: Any, opportunity: Any, client_for: Any
+) -> None:
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client = client_for(administrator)
+    settings = client.get("/admin/pipeline/stagesetting/")
+    assert settings.status_code == 200
+    assert b"/pipeline/settings/stages/" in settings.content
+    change = client.get(f"/admin/pipeline/opportunity/{opportunity.pk}/change/")
+    assert change.status_code == 200
+    assert b'name="_save"' not in change.content
+    assert b"/pipeline/settings/stages/" in client.get("/pipeline/").content

@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
-from conftest import make_person
 from samspill.activity.models import Event
 from samspill.lib.errors import InvalidInput, NotAllowed, RuleBroken
-from samspill.people.models import PersonSkill, Skill
+from samspill.people.models import Skill
 from samspill.pipeline.actions import estimates as estimate_actions
 from samspill.pipeline.actions import reviews as actions
 from samspill.pipeline.models import ExpertReview, ReviewComment, ReviewState, TeamMember, WorkPackage
-from samspill.pipeline.tests.estimating import make_estimate
+from samspill.pipeline.tests.estimating import make_estimate, skilled_expert
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +32,7 @@ def estimate(opportunity: Any, seller: Any) -> Any:
 
 
 def _skilled(username: str, skill: Skill, level: int) -> Any:
-    person = make_person(username, ["expert"], name=f"{username.capitalize()} Ekspert")
-    PersonSkill.objects.create(person=person, skill=skill, level=level)
-    return person
+    return skilled_expert(username, skill, level)
 
 
 def _skill_review(estimate: Any, seller: Any, skill: Skill, level: int = 4) -> ExpertReview:

@@ -52,7 +52,9 @@ def test_an_opportunity_without_an_estimate_is_won_without_a_sold_estimate(
     assert won.sold_estimate is None
 
 
-def test_a_decision_in_the_future_is_a_field_error(opportunity: Any, seller: Any, today: datetime.date) -> None:
+def test_a_decision_in_the_future_is_a_field_error(
+    opportunity: Any, seller: Any, today: datetime.date
+) -> None:
     with pytest.raises(InvalidInput) as refused:
         win_opportunity(opportunity, by=seller, version=1, decided_on=today + datetime.timedelta(days=1))
     assert "decided_on" in refused.value.errors

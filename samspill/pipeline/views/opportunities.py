@@ -155,6 +155,7 @@ def _board_context(request: HttpRequest, query: QueryDict | None) -> dict[str, A
         "recent_days": queries.RECENT_DAYS,
         "t": _card_text(),
         "can_create": can_sell(request.user),
+        "is_admin": is_administrator(request.user),
         "stages": Stage,
     }
 

@@ -23,10 +23,14 @@ SQLITE = [
         tokenize = 'unicode61 remove_diacritics 0'
     )
     """,
-    # The meta column (kind and customer) filters but never ranks; a title counts ten times a body.
-    "INSERT INTO search_text (search_text, rank) VALUES ('rank', 'bm25(0.0, 10.0, 1.0, 10.0, 1.0)')",
+    # Every word the index holds, for a prefix to be looked up in.
+    "CREATE TABLE search_term (term text NOT NULL PRIMARY KEY) WITHOUT ROWID",
 ]
-SQLITE_DROP = ["DROP TABLE IF EXISTS search_text", "DROP TABLE IF EXISTS search_entry"]
+SQLITE_DROP = [
+    "DROP TABLE IF EXISTS search_term",
+    "DROP TABLE IF EXISTS search_text",
+    "DROP TABLE IF EXISTS search_entry",
+]
 
 POSTGRESQL = [
     """

@@ -117,7 +117,7 @@ def _visible(user: Any, candidates: Sequence[Candidate]) -> set[tuple[str, int]]
         source = registry.search_sources.get(kind)
         if source is None:  # indexed under a kind nobody registers any more
             continue
-        visible = source.visible_to(user).filter(pk__in=ids).order_by().values_list("pk", flat=True)
+        visible = source.visible_to(user).filter(pk__in=engines.id_list(ids)).order_by().values_list("pk", flat=True)
         allowed.update((kind, pk) for pk in visible)
     return allowed
 

@@ -480,9 +480,13 @@ def index_form(word: str, language: str) -> str:
 
 def languages_of(tokens: list[str]) -> tuple[str, ...]:
     """Return the language a text is written in, or both when its small words do not tell."""
-    counts = Counter(word for word in tokens[:_SAMPLE] if len(word) <= 6)
-    norwegian = sum(counts[word] for word in _MARKERS[NORWEGIAN])
-    english = sum(counts[word] for word in _MARKERS[ENGLISH])
+    norwegian = english = 0
+    norwegian_markers, english_markers = _MARKERS[NORWEGIAN], _MARKERS[ENGLISH]
+    for word in tokens[:_SAMPLE]:
+        if word in norwegian_markers:
+            norwegian += 1
+        elif word in english_markers:
+            english += 1
     if norwegian >= 3 and norwegian >= 3 * english:
         return (NORWEGIAN,)
     if english >= 3 and english >= 3 * norwegian:
@@ -536,23 +540,28 @@ class Query:
     def matcher(self, languages: tuple[str, ...] = BOTH) -> Callable[[str], bool]:
         """Return a test of whether a normalised word of a text in `languages` matches a term."""
         exact = {form for term in self.terms if not term.prefix for form in term.forms}
-        starts = [form for term in self.terms if term.prefix for form in term.forms]
+        starts: dict[str, tuple[str, ...]] = {}
+        for term in self.terms:
+            if term.prefix:
+                for language, value in term.forms:
+                    for applies in (languages if language == ANY else (language,)):
+                        starts[applies] = (*starts.get(applies, ()), value)
+        starts_any = tuple(value for term in self.terms if term.prefix for lang, value in term.forms if lang == ANY)
         seen: dict[str, bool] = {}
-
-        def forms_of(word: str) -> set[tuple[str, str]]:
-            if has_digit(word):
-                return {(ANY, word)}
-            return {(ANY, word), *((lang, stem(word, lang)) for lang in languages)}
 
         def matches(word: str) -> bool:
             found = seen.get(word)
             if found is None:
-                forms = forms_of(word)
-                found = bool(forms & exact) or any(
-                    (lang == ANY or lang == language) and value.startswith(start)
-                    for lang, start in starts
-                    for language, value in forms
-                )
+                if has_digit(word):
+                    found = (ANY, word) in exact
+                else:
+                    stems = [(language, stem(word, language)) for language in languages]
+                    found = (
+                        (ANY, word) in exact
+                        or any(form in exact for form in stems)
+                        or any(value.startswith(starts.get(language, ())) for language, value in stems)
+                        or bool(starts_any and word.startswith(starts_any))
+                    )
                 seen[word] = found
             return found
 

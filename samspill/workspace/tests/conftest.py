@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from samspill.customers.models import Customer
 from samspill.lib import registry
 from samspill.workspace import actions, storage
 from samspill.workspace.models import Document
@@ -88,11 +88,25 @@ def read_text() -> Callable[[Document], Document]:
 
 
 @pytest.fixture
-def confidential(monkeypatch: pytest.MonkeyPatch, seller: Any) -> Iterator[Customer]:
-    """A workspace only its owner sees: customers' access replaced, as a confidential opportunity's is."""
-    from samspill.customers.actions import create_customer
+def make_customer(seller: Any) -> Callable[[str], Any]:
+    """Return a function that makes another customer, owned by the seller.
 
-    secret = create_customer({"name": "Hemmelig Kunde AS", "account_owner": seller}, by=seller)
+    Through the app registry, not an import: the workspace never imports the apps above it.
+    """
+
+    def _make(name: str) -> Any:
+        return apps.get_model("customers", "Customer").objects.create(name=name, account_owner=seller)
+
+    return _make
+
+
+@pytest.fixture
+def confidential(
+    monkeypatch: pytest.MonkeyPatch, seller: Any, make_customer: Callable[[str], Any]
+) -> Iterator[Any]:
+    """A workspace only its owner sees: customers' access replaced, as a confidential opportunity's is."""
+    Customer = apps.get_model("customers", "Customer")
+    secret = make_customer("Hemmelig Kunde AS")
     ordinary = registry.access_for(Customer)
 
     def visible_to(user: Any) -> Any:

@@ -194,7 +194,7 @@ def write_pptx(path: Path, slides: list[tuple[str, str, str]]) -> Path:
         slide.placeholders[1].text = body
         if notes:
             slide.notes_slide.notes_text_frame.text = notes
-    presentation.save(path)
+    presentation.save(str(path))
     return path
 
 

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from samspill.customers.actions import create_customer
 from samspill.workspace import actions
 from samspill.workspace.models import Document
 from samspill.workspace.tests.conftest import NORWEGIAN_TEXT, incoming, stored_files, upload_file
@@ -118,9 +117,9 @@ def test_an_unknown_workspace_type_is_not_found(customer: Any, seller: Any, api_
 
 
 def test_the_list_filters_by_workspace_type_and_title(
-    customer: Any, seller: Any, add_document: AddDocument, api_for: ApiFor
+    make_customer: Any, customer: Any, seller: Any, add_document: AddDocument, api_for: ApiFor
 ) -> None:
-    other = create_customer({"name": "Havbruk Nord AS"}, by=seller)
+    other = make_customer("Havbruk Nord AS")
     add_document(customer, b"1", "Tilbud Fjordlys.txt")
     add_document(customer, b"2", "Referat.txt")
     add_document(other, b"3", "Tilbud Havbruk.txt")
@@ -178,9 +177,9 @@ def test_an_identical_new_version_is_refused_with_409(
 
 
 def test_patch_renames_retypes_and_moves_a_document(
-    customer: Any, seller: Any, add_document: AddDocument, api_for: ApiFor
+    make_customer: Any, customer: Any, seller: Any, add_document: AddDocument, api_for: ApiFor
 ) -> None:
-    other = create_customer({"name": "Havbruk Nord AS"}, by=seller)
+    other = make_customer("Havbruk Nord AS")
     document = add_document(customer)
     response = api_for(seller).patch(
         f"/api/v1/documents/{document.pk}",

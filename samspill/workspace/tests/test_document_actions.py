@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from samspill.activity.models import Event
-from samspill.customers.actions import create_customer
 from samspill.lib.errors import InvalidInput, NotAllowed, RuleBroken, StaleVersion
 from samspill.workspace import actions
 from samspill.workspace.models import Document, DocumentKind
@@ -60,9 +59,9 @@ def test_reading_the_text_does_not_make_an_open_edit_stale(
 
 
 def test_a_document_moves_to_another_workspace_the_person_may_change(
-    customer: Any, seller: Any, add_document: AddDocument
+    make_customer: Any, customer: Any, seller: Any, add_document: AddDocument
 ) -> None:
-    other = create_customer({"name": "Havbruk Nord AS"}, by=seller)
+    other = make_customer("Havbruk Nord AS")
     document = add_document(customer)
     moved = actions.move_document(document, other, by=seller, version=1)
     assert (moved.owner, moved.customer_id, moved.version) == (other, other.pk, 2)
@@ -75,11 +74,11 @@ def test_a_document_moves_to_another_workspace_the_person_may_change(
 
 
 def test_moving_needs_the_right_to_change_both_workspaces(
-    customer: Any, seller: Any, add_document: AddDocument, monkeypatch: pytest.MonkeyPatch
+    make_customer: Any, customer: Any, seller: Any, add_document: AddDocument, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from samspill.lib import registry
 
-    locked = create_customer({"name": "Låst Kunde AS"}, by=seller)
+    locked = make_customer("Låst Kunde AS")
     ordinary = registry.access_for("customers.customer")
     monkeypatch.setitem(
         registry.registry.access,

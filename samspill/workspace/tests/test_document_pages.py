@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from samspill.customers.actions import create_customer
 from samspill.workspace import actions
 from samspill.workspace.models import Document, DocumentKind
 from samspill.workspace.tests.conftest import NORWEGIAN_TEXT, incoming, sha256, stored_files, upload_file
@@ -241,10 +240,10 @@ def test_a_new_version_is_uploaded_from_the_document_page(
 
 
 def test_the_move_search_offers_workspaces_the_person_may_change(
-    customer: Any, seller: Any, add_document: AddDocument, client_for: ClientFor
+    make_customer: Any, customer: Any, seller: Any, add_document: AddDocument, client_for: ClientFor
 ) -> None:
-    create_customer({"name": "Havbruk Nord AS"}, by=seller)
-    create_customer({"name": "Havnevesenet KF"}, by=seller)
+    make_customer("Havbruk Nord AS")
+    make_customer("Havnevesenet KF")
     document = add_document(customer)
     fragment = (
         client_for(seller).get(f"/workspace/documents/{document.pk}/move/search/?q=hav").content.decode()
@@ -254,9 +253,9 @@ def test_the_move_search_offers_workspaces_the_person_may_change(
 
 
 def test_a_document_is_moved_from_its_page(
-    customer: Any, seller: Any, add_document: AddDocument, client_for: ClientFor
+    make_customer: Any, customer: Any, seller: Any, add_document: AddDocument, client_for: ClientFor
 ) -> None:
-    other = create_customer({"name": "Havbruk Nord AS"}, by=seller)
+    other = make_customer("Havbruk Nord AS")
     document = add_document(customer)
     response = client_for(seller).post(
         f"/workspace/documents/{document.pk}/move/",

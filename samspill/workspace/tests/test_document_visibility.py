@@ -146,12 +146,10 @@ def test_anonymous_and_deactivated_people_see_no_documents(
 
 
 def test_visibility_costs_one_query_however_many_workspaces_hold_documents(
-    customer: Any, seller: Any, add_document: AddDocument
+    make_customer: Any, customer: Any, seller: Any, add_document: AddDocument
 ) -> None:
-    from samspill.customers.actions import create_customer
-
     for n in range(5):
-        add_document(create_customer({"name": f"Kunde {n} AS"}, by=seller), f"{n}".encode(), f"{n}.txt")
+        add_document(make_customer(f"Kunde {n} AS"), f"{n}".encode(), f"{n}.txt")
     Document.objects.visible_to(seller).count()  # warm the content type cache
     with CaptureQueriesContext(connection) as queries:
         assert len(list(Document.objects.visible_to(seller))) == 5

@@ -11,7 +11,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from samspill.customers.models import Customer
 from samspill.people.models import Person
 from samspill.workspace import actions
 from samspill.workspace.tests.conftest import incoming
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.django_db
 ClientFor = Callable[[Any], Client]
 
 
-def _add(count: int, owner: Customer, people: list[Person], *, delete: bool = False) -> None:
+def _add(count: int, owner: Any, people: list[Person], *, delete: bool = False) -> None:
     for n in range(count):
         by = people[n % len(people)]
         document = actions.upload_document(
@@ -48,7 +47,7 @@ def _queries(client: Client, url: str) -> int:
     ],
 )
 def test_the_panel_costs_the_same_queries_for_3_and_30_documents(
-    path: str, customer: Customer, seller: Any, manager: Any, client_for: ClientFor
+    path: str, customer: Any, seller: Any, manager: Any, client_for: ClientFor
 ) -> None:
     url = path.format(customer=customer.get_absolute_url(), pk=customer.pk)
     client = client_for(seller)
@@ -60,7 +59,7 @@ def test_the_panel_costs_the_same_queries_for_3_and_30_documents(
 
 
 def test_the_recycle_bin_costs_the_same_queries_for_3_and_30_documents(
-    customer: Customer, seller: Any, administrator: Any, client_for: ClientFor
+    customer: Any, seller: Any, administrator: Any, client_for: ClientFor
 ) -> None:
     client = client_for(administrator)
     _add(3, customer, [seller], delete=True)
@@ -70,11 +69,12 @@ def test_the_recycle_bin_costs_the_same_queries_for_3_and_30_documents(
 
 
 def test_the_api_list_costs_the_same_queries_for_3_and_30_documents(
-    customer: Customer, seller: Any, manager: Any, token_for: Any
+    customer: Any, seller: Any, manager: Any, token_for: Any
 ) -> None:
     api = Client(headers=token_for(seller))
     _add(3, customer, [seller, manager])
     few = _queries(api, "/api/v1/documents")
     _add(27, customer, [seller, manager])
     many = _queries(api, "/api/v1/documents")
-    assert few == many == 3, f"{few} queries for 3 documents, {many} for 30"
+    # The token and its person, the person's roles (an opportunity's access asks them), the page, the count.
+    assert few == many <= 4, f"{few} queries for 3 documents, {many} for 30"
