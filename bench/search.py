@@ -43,10 +43,17 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
     ("2 terms, documents only", "tilbud leveranse", {"kind": "documents"}),
 ]
 
-FUNCTION_WORDS = (
-    "og i på av for med til som det er en et at vi skal kan har ble fra om ikke også etter den de ved "
-    "når må være vil denne dette alle mer enn hvis slik"
-).split()
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+FUNCTION_WORDS = _split(
+    """
+    og i på av for med til som det er en et at vi skal kan har ble fra om ikke også etter den de ved
+    når må være vil denne dette alle mer enn hvis slik
+    """
+)
 NOUNS = {  # base form: inflected forms
     "avvik": "avviket avvikene avviks",
     "tilbud": "tilbudet tilbudene tilbudsfrist",
@@ -94,21 +101,31 @@ NOUNS = {  # base form: inflected forms
     "tjeneste": "tjenesten tjenestene tjenester",
     "prosess": "prosessen prosessene prosesser",
 }
-VERBS = (
-    "levere leverer leverte levert avklare avklarer avklart godkjenne godkjent planlegge planlagt teste "
-    "testet beskrive beskriver følge følger fulgt oppdatere oppdatert sende sendt vurdere vurdert "
-    "gjennomføre gjennomført etablere etablert"
-).split()
-ADJECTIVES = "ny nye viktig viktige kritisk kritiske forsinket ferdig åpen åpne faglig samlet endelig".split()
-COMPOUND_HEADS = (
-    "sky data kunde tjeneste system drift sikkerhets integrasjons test bruker rapport prosjekt kontrakt "
-    "pris ressurs tids kvalitets leveranse risiko endrings gevinst plattform arkitektur migrerings "
-    "opplærings budsjett faktura lisens nett energi bygg helse"
-).split()
-COMPOUND_TAILS = (
-    "analyse plan strategi portal løsning modell oversikt rutine krav avtale register katalog rapport "
-    "arkitektur design styring leder ansvarlig grensesnitt prosess møte notat forslag rammeverk"
-).split()
+VERBS = _split(
+    """
+    levere leverer leverte levert avklare avklarer avklart godkjenne godkjent planlegge planlagt
+    teste testet beskrive beskriver følge følger fulgt oppdatere oppdatert sende sendt vurdere
+    vurdert gjennomføre gjennomført etablere etablert
+    """
+)
+ADJECTIVES = _split(
+    """
+    ny nye viktig viktige kritisk kritiske forsinket ferdig åpen åpne faglig samlet endelig
+    """
+)
+COMPOUND_HEADS = _split(
+    """
+    sky data kunde tjeneste system drift sikkerhets integrasjons test bruker rapport prosjekt
+    kontrakt pris ressurs tids kvalitets leveranse risiko endrings gevinst plattform arkitektur
+    migrerings opplærings budsjett faktura lisens nett energi bygg helse
+    """
+)
+COMPOUND_TAILS = _split(
+    """
+    analyse plan strategi portal løsning modell oversikt rutine krav avtale register katalog rapport
+    arkitektur design styring leder ansvarlig grensesnitt prosess møte notat forslag rammeverk
+    """
+)
 TITLES = [
     "Tilbud {area}",
     "Statusrapport uke {week}",
@@ -134,10 +151,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--var-dir",
         default="",
-        help="Keep the SQLite database in this folder; if it (or --database-url) already holds the documents, "
-        "measure again without seeding.",
+        help="Keep the SQLite database in this folder; if it (or --database-url) already holds the "
+        "documents, measure again without seeding.",
     )
-    parser.add_argument("--reindex", action="store_true", help="With a kept database: rebuild the index first.")
+    parser.add_argument(
+        "--reindex", action="store_true", help="With a kept database: rebuild the index first."
+    )
     return parser.parse_args()
 
 
@@ -312,7 +331,8 @@ def _index_size() -> str:
             cursor.execute("SELECT pg_total_relation_size('search_entry')")
             return f"{cursor.fetchone()[0] / 1e6:.0f} MB (search_entry with its indexes)"
         cursor.execute(
-            "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_%' OR name LIKE 'sqlite_autoindex_search%'"
+            "SELECT sum(pgsize) FROM dbstat "
+            "WHERE name LIKE 'search_%' OR name LIKE 'sqlite_autoindex_search%'"
         )
         found = cursor.fetchone()[0]
         return f"{(found or 0) / 1e6:.0f} MB (search_entry and the FTS5 tables)" if found else "unknown"
@@ -359,11 +379,16 @@ def main() -> None:
         _token, raw = create_token(selger, name="bench", by=selger)
         api = Client(headers={"Authorization": f"Bearer {raw}"})
 
-        print(f"\n{connection.vendor}, size {args.size}: seeded in {seeded:.1f} s; {args.documents} documents "
-              f"(mean {args.words} words) inserted in {inserted:.1f} s; index of "
-              + ", ".join(f"{n} {kind}" for kind, n in counts.items())
-              + f" rebuilt in {indexed:.1f} s; index size {_index_size()}; {args.requests} runs per case\n")
-        print("| case | query | results | search() median | p95 | queries | page median | p95 | queries | API median | p95 |")
+        print(
+            f"\n{connection.vendor}, size {args.size}: seeded in {seeded:.1f} s; {args.documents} documents "
+            f"(mean {args.words} words) inserted in {inserted:.1f} s; index of "
+            + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+            + f" rebuilt in {indexed:.1f} s; index size {_index_size()}; {args.requests} runs per case\n"
+        )
+        print(
+            "| case | query | results | search() median | p95 | queries "
+            "| page median | p95 | queries | API median | p95 |"
+        )
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for name, words, filters in CASES:
             kinds = [filters["kind"]] if "kind" in filters else None

@@ -28,6 +28,7 @@ due this week, at every size. The rest are drawn at random, in proportions per s
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -953,9 +954,7 @@ class _Opportunity:
         if stage == Stage.OFFER_SENT and self.locked is None and self.estimates:
             self._send_offer(at)
         probability = b.probability[stage]
-        changes = change(opp, "stage", opp.stage, stage) | change(
-            opp, "probability", opp.probability, probability
-        )
+        changes = _change("stage", opp.stage, stage) | _change("probability", opp.probability, probability)
         actor = plan.owner
         forward = stage in CLOSED_STAGES or OPEN_STAGES.index(Stage(stage)) > OPEN_STAGES.index(
             Stage(opp.stage)
@@ -973,7 +972,7 @@ class _Opportunity:
         opp.stage, opp.probability, opp.stage_changed_at = stage, probability, at
         if stage == Stage.WON:
             decided = _day(at)
-            changes |= change(opp, "decided_on", None, decided)
+            changes |= _change("decided_on", None, decided)
             opp.decided_on = decided
             sold = self.locked or (self.current if self.estimates else None)
             if sold is not None:
@@ -983,9 +982,9 @@ class _Opportunity:
             reason = str(_weighted(rng, LOST_REASONS))
             note = rng.choice(words.LOST_NOTES[reason])
             decided = _day(at)
-            changes |= change(opp, "decided_on", None, decided)
-            changes |= change(opp, "lost_reason", "", reason)
-            changes |= change(opp, "lost_note", "", note)
+            changes |= _change("decided_on", None, decided)
+            changes |= _change("lost_reason", "", reason)
+            changes |= _change("lost_note", "", note)
             opp.decided_on, opp.lost_reason, opp.lost_note = decided, reason, note
             self.history.append(_Event(VERB_LOST, at, actor, changes))
         else:
@@ -1339,6 +1338,12 @@ class _Opportunity:
                     updated_at=b.between(max(at, plan.steps[-1][1]), b.midnight) if changed else at,
                 )
             )
+
+
+@functools.lru_cache(maxsize=4096)
+def _change(name: str, before: Any, after: Any) -> dict[str, dict[str, Any]]:
+    """Return an opportunity field's change as an event stores it; the same few values recur often."""
+    return change(Opportunity(), name, before, after)
 
 
 def _day(at: datetime.datetime) -> datetime.date:

@@ -1,10 +1,10 @@
 """The pipeline demo data's rows before they are written, how they are written, and their estimate summaries.
 
 At `large` the generator makes about half a million work packages and as many rows again of skills,
-assumptions, risks, team members and expectations. Django model instances and `bulk_create` cost some
-40 µs a row, so these leaf rows are kept as plain values and written with multi-row INSERT statements
-(work packages get their ids up front, so review comments and skills can point at them). Opportunities,
-estimates and reviews stay model instances: there are fewer of them and the events point at them.
+assumptions, risks, team members and expectations. `bulk_create` costs some 40 µs a row, so every row
+is written with plain multi-row INSERT statements instead, with ids handed out up front so rows can
+point at each other (the foreign keys are checked when the transaction commits). The leaf rows are
+plain values; opportunities, estimates and reviews stay model instances, which the events point at.
 
 The estimates' summaries are `estimation.summarise` of their packages and risks; when a batch has many,
 they are computed in worker processes (forked, so they need nothing but the arithmetic).
@@ -237,6 +237,8 @@ def _adapter(model_field: models.Field[Any, Any]) -> Callable[[Any], Any] | None
         return ops.adapt_datetimefield_value
     if isinstance(model_field, models.DateField):
         return ops.adapt_datefield_value
+    if isinstance(model_field, models.TimeField):
+        return ops.adapt_timefield_value
     return None
 
 
@@ -276,34 +278,63 @@ def write(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequen
 
 
 class Ids:
-    """Hands out work package ids up front, and moves the table's id sequence past them at the end."""
+    """Hands out ids up front, so rows can point at each other before they are written.
+
+    At the end, `finish` moves each table's id sequence past the ids handed out (PostgreSQL; SQLite
+    follows explicit ids by itself).
+    """
+
+    MODELS: tuple[type[models.Model], ...] = (Opportunity, Estimate, ExpertReview, WorkPackage)
 
     def __init__(self) -> None:
-        self.next = (WorkPackage.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+        self.next: dict[type[models.Model], int] = {
+            model: (model._default_manager.aggregate(top=Max("id"))["top"] or 0) + 1 for model in self.MODELS
+        }
 
-    def take(self) -> int:
-        taken, self.next = self.next, self.next + 1
+    def take(self, model: type[models.Model]) -> int:
+        taken = self.next[model]
+        self.next[model] = taken + 1
         return taken
 
     def finish(self) -> None:
         with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [WorkPackage]):
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(self.MODELS)):
                 cursor.execute(sql)
 
 
+def write_objects(model: type[models.Model], objects: Sequence[models.Model]) -> int:
+    """Insert model instances that have their ids, every concrete field, like `bulk_create` would."""
+    fields: list[Any] = list(model._meta.concrete_fields)
+
+    def value(obj: models.Model, f: Any) -> Any:
+        if f.is_relation and f.is_cached(obj):  # assigned before the related row had its id
+            related = f.get_cached_value(obj)
+            return related.pk if related is not None else None
+        raw = getattr(obj, f.attname)
+        return f.get_db_prep_save(raw, connection) if isinstance(f, models.JSONField) else raw
+
+    return write(model, [f.attname for f in fields], ([value(o, f) for f in fields] for o in objects))
+
+
 def insert(batch: Batch, ids: Ids) -> None:
-    """Write a batch: the model rows with `bulk_create`, the leaf rows with `write`."""
-    Opportunity.objects.bulk_create(batch.opportunities, batch_size=BATCH)
+    """Write a batch. Every foreign key is checked when the transaction commits, so the order is free."""
+    for opportunity in batch.opportunities:
+        opportunity.pk = ids.take(Opportunity)
+    for estimate in batch.estimates:
+        estimate.row.pk = ids.take(Estimate)
+        for package in estimate.packages:
+            package.id = ids.take(WorkPackage)
+    for review in batch.reviews:
+        review.pk = ids.take(ExpertReview)
+    for opportunity, sold in batch.sold:
+        opportunity.sold_estimate = sold
+    write_objects(Opportunity, batch.opportunities)
+    write_objects(Estimate, [e.row for e in batch.estimates])
+    write_objects(ExpertReview, batch.reviews)
     write(
         Opportunity.required_skills.through, ["opportunity", "skill"], ((o.pk, s) for o, s in batch.required)
     )
     write(TeamMember, ["opportunity", "person", "role"], ((o.pk, p, r) for o, p, r in batch.team))
-    rows = [e.row for e in batch.estimates]
-    for number in sorted({row.number for row in rows}):  # a version after the one it is based on
-        Estimate.objects.bulk_create([row for row in rows if row.number == number], batch_size=BATCH)
-    for estimate in batch.estimates:
-        for package in estimate.packages:
-            package.id = ids.take()
     write(
         WorkPackage,
         [
@@ -362,7 +393,6 @@ def insert(batch: Batch, ids: Ids) -> None:
             for x in e.risks
         ),
     )
-    ExpertReview.objects.bulk_create(batch.reviews, batch_size=BATCH)
     write(
         ReviewComment,
         [
@@ -427,6 +457,3 @@ def insert(batch: Batch, ids: Ids) -> None:
             for x in batch.expectations
         ),
     )
-    for opportunity, sold in batch.sold:
-        opportunity.sold_estimate = sold
-    Opportunity.objects.bulk_update([o for o, _e in batch.sold], ["sold_estimate"], batch_size=BATCH)

@@ -401,3 +401,21 @@ def test_a_reset_seed_brings_back_the_stage_settings_rates_and_the_same_pipeline
     assert RoleRate.objects.filter(role=Role.EXPERT).exists()
     assert fingerprint() == before
     assert set(OPEN_STAGES) | set(CLOSED_STAGES) == set(Opportunity.objects.values_list("stage", flat=True))
+
+
+def test_rows_made_after_the_seed_get_ids_of_their_own() -> None:
+    estimate = Estimate.objects.order_by("-pk").first()
+    assert estimate is not None
+    package = WorkPackage.objects.create(
+        estimate=estimate,
+        name="Ekstra",
+        optimistic=Decimal(1),
+        most_likely=Decimal(2),
+        pessimistic=Decimal(3),
+        hourly_rate=Decimal(1000),
+    )
+    assert package.pk > WorkPackage.objects.exclude(pk=package.pk).order_by("-pk")[0].pk
+    opportunity = Opportunity.objects.create(
+        customer=estimate.opportunity.customer, owner=person("selger"), title="Ny", probability=10
+    )
+    assert opportunity.pk > estimate.opportunity_id

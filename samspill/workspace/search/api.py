@@ -14,6 +14,13 @@ from samspill.lib.registry import registry
 from samspill.workspace.search.query import MAX_LIMIT, MAX_OFFSET, search
 
 router = Router()
+QUERY = Query(
+    "", max_length=1000, description="Words to find; every one must match, the last also as a prefix."
+)
+KINDS = Query("", description="Only these kinds, comma-separated: customers,contacts,…")
+CUSTOMER = Query(None, description="Only objects of this customer.")
+LIMIT = Query(20, ge=1, le=MAX_LIMIT)
+OFFSET = Query(0, ge=0, le=MAX_OFFSET)
 
 
 class HitOut(Schema):
@@ -48,15 +55,13 @@ class SearchOut(Schema):
 @router.get("/search", response={200: SearchOut, 422: ErrorOut}, tags=["search"])
 def search_everything(
     request: HttpRequest,
-    q: Text = Query(
-        "", max_length=1000, description="Words to find; every one must match, the last also as a prefix."
-    ),
-    kind: Text = Query("", description="Only these kinds, comma-separated: customers,contacts,…"),
-    customer: Id | None = Query(None, description="Only objects of this customer."),
+    q: Text = QUERY,
+    kind: Text = KINDS,
+    customer: Id | None = CUSTOMER,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
-    limit: int = Query(20, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: int = LIMIT,
+    offset: int = OFFSET,
 ) -> dict[str, Any]:
     """Search what the caller may see, best match first; `count_exact` is false when there are over 1 000."""
     kinds = [k.strip() for k in kind.split(",") if k.strip()]

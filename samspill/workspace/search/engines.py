@@ -2,18 +2,21 @@
 
 The index is one row per searchable object, `search_entry` (kind, object id, customer, day), created
 by the migration 0002_search_index. On SQLite its words live in the FTS5 table `search_text`, whose
-rowid is the entry's id; on PostgreSQL in the entry's `document` tsvector under a GIN index.
+rowid is the entry's id; on PostgreSQL in the entry's tsvectors under GIN indexes.
+
+The SQL below is put together from constants and placeholders only: every value, and every word a
+person typed, goes to the database as a parameter (hence the `noqa: S608`).
 
 Norwegian and English stems are kept apart, so that a word is only compared with text stemmed in the
 same language (text.py): in separate columns on SQLite, in the separate tsvectors `nb` and `en` on
 PostgreSQL. A title counts ten times a body.
 
-Ranking costs time for every match (bm25 or ts_rank reads each one's statistics), which a word found in
-most of 100 000 documents makes slow. So matches are ranked in tiers of RANK_LIMIT, newest first (by
-entry id, which follows creation), each tier found from the index alone: a query with fewer matches is
-ranked as a whole; one with more shows the best of its newest 2 000 first, then the best of the next
-2 000, and a second word narrows the search as it would anyway. `candidates(limit, offset)` never
-crosses a tier: callers ask for at most what is left of the tier `offset` is in.
+Ranking costs time for every match, which a word found in most of 100 000 documents makes slow. So
+matches are taken in tiers of RANK_LIMIT, newest first (by entry id, which follows creation), each
+found from the index alone: a query with fewer matches is ranked as a whole (bm25, ts_rank); one with
+more shows the best of its newest 2 000 first, then of the next 2 000, and a second word narrows it
+as it would anyway. `candidates(limit, offset)` never crosses a tier: callers ask for at most what is
+left of the tier `offset` is in.
 """
 
 from __future__ import annotations
@@ -94,7 +97,7 @@ def engine() -> Engine:
 
 
 def id_list(ids: Sequence[int]) -> RawSQL:
-    """Return `ids` as one parameter for `pk__in`: Django spends 10 ms preparing a list of 1 000 one by one."""
+    """Return `ids` as one parameter for `pk__in` (Django takes 10 ms to prepare 1 000 one by one)."""
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
@@ -135,6 +138,7 @@ _SQLITE_COLUMNS = {
     ENGLISH: "{title_en body_en}",
     ANY: "{title_nb body_nb title_en body_en}",
 }
+_SQLITE_TITLES = {NORWEGIAN: "{title_nb}", ENGLISH: "{title_en}", ANY: "{title_nb title_en}"}
 # meta filters and never ranks; a title counts ten times a body.
 _BM25 = "bm25(search_text, 0.0, 10.0, 1.0, 10.0, 1.0)"
 # A word being typed stands for at most this many indexed words that start with it, as Elasticsearch's
@@ -147,18 +151,22 @@ Expansions = dict[str, list[str]]
 
 
 def meta_words(kind: str, customer_id: int | None) -> str:
-    """Return the words the SQLite index files an object under, so FTS5 itself filters by kind and customer."""
+    """Return the words an object is filed under, so that FTS5 itself filters by kind and customer."""
     kind_word = _NOT_A_TOKEN.sub("", kind.lower()) or "none"
     return f"{kind_word} c{customer_id}" if customer_id else kind_word
 
 
-def fts5_match(query: Query, filters: Filters, expansions: Expansions, *, any_term: bool = False) -> str:
+def fts5_match(
+    query: Query, filters: Filters, expansions: Expansions, *, any_term: bool = False, titles: bool = False
+) -> str:
     """Return the FTS5 query: every term (or any, for "more like this") plus the kind and customer filters.
 
     Each form is a quoted string of letters and digits (text.words keeps nothing else), so nothing the
     person typed can reach FTS5 as syntax. A prefix is replaced by the indexed words it starts
     (`expansions`); one that starts none matches nothing, and neither does a term left without forms.
+    With `titles`, the words must be in the title.
     """
+    columns = _SQLITE_TITLES if titles else _SQLITE_COLUMNS
     terms = []
     for term in query.terms:
         forms = []
@@ -166,7 +174,7 @@ def fts5_match(query: Query, filters: Filters, expansions: Expansions, *, any_te
             words = expansions.get(value, []) if term.prefix else [value]
             if words:
                 quoted = " OR ".join(f'"{word}"' for word in words)
-                forms.append(f"{_SQLITE_COLUMNS[language]} : ({quoted})")
+                forms.append(f"{columns[language]} : ({quoted})")
         if forms:
             terms.append("(" + " OR ".join(forms) + ")")
         elif not any_term:
@@ -202,10 +210,11 @@ class SQLiteEngine(_Common):
                     "VALUES (%s, %s, %s, %s, %s, %s)",
                     rows,
                 )
-                # The words a prefix can stand for; never removed (a word no entry has any more finds nothing).
+                # The words a prefix can stand for; never removed (a word no entry has finds nothing).
                 words = {word for row in rows for column in row[2:] for word in column.split()}
                 cursor.executemany(
-                    "INSERT OR IGNORE INTO search_term (term) VALUES (%s)", [(word,) for word in sorted(words)]
+                    "INSERT OR IGNORE INTO search_term (term) VALUES (%s)",
+                    [(word,) for word in sorted(words)],
                 )
 
     def _ids_for(self, cursor: Any, entries: Sequence[Entry]) -> dict[tuple[str, int], int]:
@@ -214,14 +223,15 @@ class SQLiteEngine(_Common):
         for kind in {e.kind for e in entries}:
             wanted = [e.object_id for e in entries if e.kind == kind]
             cursor.execute(
-                "SELECT object_id, id FROM search_entry "
+                "SELECT object_id, id FROM search_entry "  # noqa: S608
                 f"WHERE kind = %s AND object_id IN ({_placeholders(len(wanted))})",
                 [kind, *wanted],
             )
             ids.update({(kind, object_id): entry_id for object_id, entry_id in cursor.fetchall()})
         if ids:
             present = list(ids.values())
-            cursor.execute(f"DELETE FROM search_text WHERE rowid IN ({_placeholders(len(present))})", present)
+            marks = _placeholders(len(present))
+            cursor.execute(f"DELETE FROM search_text WHERE rowid IN ({marks})", present)  # noqa: S608
         cursor.execute("SELECT coalesce(max(id), 0) FROM search_entry")
         next_id = cursor.fetchone()[0] + 1
         for entry in entries:
@@ -250,12 +260,13 @@ class SQLiteEngine(_Common):
             marks = _placeholders(len(chunk))
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
-                    "DELETE FROM search_text WHERE rowid IN "
+                    "DELETE FROM search_text WHERE rowid IN "  # noqa: S608
                     f"(SELECT id FROM search_entry WHERE kind = %s AND object_id IN ({marks}))",
                     [kind, *chunk],
                 )
                 cursor.execute(
-                    f"DELETE FROM search_entry WHERE kind = %s AND object_id IN ({marks})", [kind, *chunk]
+                    f"DELETE FROM search_entry WHERE kind = %s AND object_id IN ({marks})",  # noqa: S608
+                    [kind, *chunk],
                 )
 
     def _expansions(self, cursor: Any, query: Query) -> Expansions:
@@ -264,6 +275,7 @@ class SQLiteEngine(_Common):
         if not prefixes:
             return {}
         select = "SELECT %s, term FROM (SELECT term FROM search_term WHERE term >= %s AND term < %s LIMIT %s)"
+        # One select per prefix (at most MAX_TERMS), each a range of the vocabulary's primary key.
         cursor.execute(
             " UNION ALL ".join([select] * len(prefixes)),
             [param for prefix in prefixes for param in (prefix, prefix, prefix + _LAST, MAX_EXPANSIONS)],
@@ -276,46 +288,92 @@ class SQLiteEngine(_Common):
     def candidates(
         self, query: Query, filters: Filters, *, limit: int, offset: int = 0, any_term: bool = False
     ) -> list[Candidate]:
+        """Return matches best first: by bm25 when there are fewer than RANK_LIMIT, else tier by tier.
+
+        bm25 first counts, for every word of the query, the entries that hold it; with a word that most
+        of 100 000 documents hold that alone costs tens of milliseconds. A tier of a query that common
+        is ordered without it: matches with every word in the title first, then the rest, newest first.
+        "More like this" (`any_term`) is always ranked by bm25, over its newest RANK_LIMIT matches.
+        """
         start, within, limit = _tier(offset, limit)
         with connection.cursor() as cursor:
-            match = fts5_match(query, filters, self._expansions(cursor, query), any_term=any_term)
+            expansions = self._expansions(cursor, query)
+            match = fts5_match(query, filters, expansions, any_term=any_term)
             if not match:
                 return []
-            if filters.date_from or filters.date_to:
-                sql, params = self._dated(match, filters, start)
-            else:
-                tier, tier_params = _tier_bounds("rowid", _NEWEST, [match], start)
-                # Rank in FTS5 alone, then look up only the rows wanted: no join for every match.
-                sql = (
-                    "SELECT e.kind, e.object_id, e.customer_id, -r.score FROM ("
-                    f"SELECT rowid, {_BM25} AS score FROM search_text WHERE search_text MATCH %s{tier} "
-                    "ORDER BY score LIMIT %s OFFSET %s"
-                    ") AS r JOIN search_entry AS e ON e.id = r.rowid ORDER BY r.score"
-                )
-                params = [match, *tier_params]
-            cursor.execute(sql, [*params, limit, within])
-            return [Candidate(*row) for row in cursor.fetchall()]
+            if any_term:
+                return self._similar(cursor, match, limit, within)
+            days, day_params = self._days(filters)
+            tier = self._tier(cursor, match, days, day_params, start)
+            if start == 0 and len(tier) < RANK_LIMIT:
+                return self._ranked(cursor, match, days, day_params, limit, within)
+            titled = fts5_match(query, filters, expansions, titles=True)
+            return self._newest_first(cursor, tier, titled, limit, within)
 
-    def _dated(self, match: str, filters: Filters, start: int) -> tuple[str, list[Any]]:
-        """Return the ranking query when a date filter needs each match's entry."""
-        days, day_params = "", []
+    def _days(self, filters: Filters) -> tuple[str, list[Any]]:
+        days, params = "", []
         if filters.date_from:
             days += " AND e.day >= %s"
-            day_params.append(filters.date_from)
+            params.append(filters.date_from)
         if filters.date_to:
             days += " AND e.day <= %s"
-            day_params.append(filters.date_to)
-        newest = (
-            "SELECT t.rowid FROM search_text AS t JOIN search_entry AS e ON e.id = t.rowid "
-            f"WHERE t.search_text MATCH %s{days} ORDER BY t.rowid DESC LIMIT 1 OFFSET %s"
+            params.append(filters.date_to)
+        return days, params
+
+    def _tier(self, cursor: Any, match: str, days: str, day_params: list[Any], start: int) -> list[int]:
+        """Return the entry ids of the tier's matches, newest first, found without ranking them."""
+        join = " JOIN search_entry AS e ON e.id = search_text.rowid" if days else ""
+        cursor.execute(
+            f"SELECT search_text.rowid FROM search_text{join} WHERE search_text MATCH %s{days} "  # noqa: S608
+            "ORDER BY search_text.rowid DESC LIMIT %s OFFSET %s",
+            [match, *day_params, RANK_LIMIT, start],
         )
-        tier, tier_params = _tier_bounds("search_text.rowid", newest, [match, *day_params], start)
-        sql = (
-            f"SELECT e.kind, e.object_id, e.customer_id, -{_BM25} AS score "
+        return [row[0] for row in cursor.fetchall()]
+
+    def _ranked(
+        self, cursor: Any, match: str, days: str, day_params: list[Any], limit: int, offset: int
+    ) -> list[Candidate]:
+        cursor.execute(
+            f"SELECT e.kind, e.object_id, e.customer_id, -{_BM25} AS score "  # noqa: S608
             "FROM search_text JOIN search_entry AS e ON e.id = search_text.rowid "
-            f"WHERE search_text MATCH %s{days}{tier} ORDER BY score DESC LIMIT %s OFFSET %s"
+            f"WHERE search_text MATCH %s{days} ORDER BY score DESC LIMIT %s OFFSET %s",
+            [match, *day_params, limit, offset],
         )
-        return sql, [match, *day_params, *tier_params]
+        return [Candidate(*row) for row in cursor.fetchall()]
+
+    def _newest_first(
+        self, cursor: Any, tier: list[int], titled_match: str, limit: int, offset: int
+    ) -> list[Candidate]:
+        if not tier:
+            return []
+        cursor.execute(
+            "SELECT rowid FROM search_text WHERE search_text MATCH %s AND rowid BETWEEN %s AND %s",
+            [titled_match, tier[-1], tier[0]],
+        )
+        titled = {row[0] for row in cursor.fetchall()}
+        order = [i for i in tier if i in titled] + [i for i in tier if i not in titled]
+        page = order[offset : offset + limit]
+        cursor.execute(
+            "SELECT id, kind, object_id, customer_id FROM search_entry "
+            "WHERE id IN (SELECT value FROM json_each(%s))",
+            [json.dumps(page)],
+        )
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+        return [Candidate(*found[i], 1.0 if i in titled else 0.0) for i in page if i in found]
+
+    def _similar(self, cursor: Any, match: str, limit: int, offset: int) -> list[Candidate]:
+        # The id of the RANK_LIMIT-th newest match (none when there are fewer): only newer ones are ranked.
+        newest = (
+            "SELECT rowid FROM search_text WHERE search_text MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s"
+        )
+        cursor.execute(
+            "SELECT e.kind, e.object_id, e.customer_id, -r.score FROM ("  # noqa: S608
+            f"SELECT rowid, {_BM25} AS score FROM search_text WHERE search_text MATCH %s "
+            f"AND rowid >= coalesce(({newest}), 0) ORDER BY score LIMIT %s OFFSET %s"
+            ") AS r JOIN search_entry AS e ON e.id = r.rowid ORDER BY r.score",
+            [match, match, RANK_LIMIT - 1, limit, offset],
+        )
+        return [Candidate(*row) for row in cursor.fetchall()]
 
     def optimise(self) -> None:
         """Merge the index's segments into one, which makes queries faster after a bulk load."""
@@ -324,22 +382,6 @@ class SQLiteEngine(_Common):
             cursor.execute("ANALYZE search_entry")
             if not connection.in_atomic_block:  # move the rewritten index from the WAL into the database
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-_NEWEST = "SELECT rowid FROM search_text WHERE search_text MATCH %s ORDER BY rowid DESC LIMIT 1 OFFSET %s"
-
-
-def _tier_bounds(rowid: str, newest: str, params: list[Any], start: int) -> tuple[str, list[Any]]:
-    """Return the condition keeping a tier's matches: from the `start`-th newest, RANK_LIMIT of them.
-
-    `newest` selects the id of the n-th newest match; with fewer matches it is empty, hence coalesce.
-    """
-    sql = f" AND {rowid} >= coalesce(({newest}), 0)"
-    bounds = [*params, start + RANK_LIMIT - 1]
-    if start:
-        sql += f" AND {rowid} <= coalesce(({newest}), 0)"
-        bounds += [*params, start]
-    return sql, bounds
 
 
 # ---------------------------------------------------------------------------------------- PostgreSQL
@@ -394,7 +436,7 @@ class PostgreSQLEngine(_Common):
         for chunk in _chunks(entries):
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    "INSERT INTO search_entry (kind, object_id, customer_id, day, nb, en) "
+                    "INSERT INTO search_entry (kind, object_id, customer_id, day, nb, en) "  # noqa: S608
                     f"VALUES (%s, %s, %s, %s, {norwegian}, {english}) "
                     "ON CONFLICT (kind, object_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, "
                     "day = EXCLUDED.day, nb = EXCLUDED.nb, en = EXCLUDED.en",
@@ -422,7 +464,9 @@ class PostgreSQLEngine(_Common):
         ids = sorted(object_ids)
         if ids:
             with connection.cursor() as cursor:
-                cursor.execute("DELETE FROM search_entry WHERE kind = %s AND object_id = ANY(%s)", [kind, ids])
+                cursor.execute(
+                    "DELETE FROM search_entry WHERE kind = %s AND object_id = ANY(%s)", [kind, ids]
+                )
 
     def candidates(
         self, query: Query, filters: Filters, *, limit: int, offset: int = 0, any_term: bool = False

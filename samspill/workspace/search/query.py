@@ -32,7 +32,7 @@ MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 CUSTOMERS = "customers"  # the source that names customers in the customer filter
 CUSTOMER_FACETS = 12
-_LANGUAGE_SAMPLE = 3_000  # characters enough to tell the language by its small words
+_LANGUAGE_SAMPLE = 1_500  # characters enough to tell the language by its small words
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class _Scan:
         self.visible.extend(c for c in found if (c.kind, c.object_id) in allowed)
 
     def fill(self, wanted: int) -> None:
-        """Look further until `wanted` visible candidates are found, or the matches (or MAX_CANDIDATES) end."""
+        """Look further until `wanted` visible candidates are found or the matches (or MAX_CANDIDATES) end."""
         if self.scanned == 0:
             self.more()
         while len(self.visible) < wanted and not self.exhausted and self.scanned < MAX_CANDIDATES:
@@ -117,7 +117,12 @@ def _visible(user: Any, candidates: Sequence[Candidate]) -> set[tuple[str, int]]
         source = registry.search_sources.get(kind)
         if source is None:  # indexed under a kind nobody registers any more
             continue
-        visible = source.visible_to(user).filter(pk__in=engines.id_list(ids)).order_by().values_list("pk", flat=True)
+        visible = (
+            source.visible_to(user)
+            .filter(pk__in=engines.id_list(ids))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
         allowed.update((kind, pk) for pk in visible)
     return allowed
 
@@ -191,7 +196,7 @@ def _kind_facets(visible: list[Candidate]) -> list[Facet]:
 def _customer_facets(
     top: list[int], chosen: int | None, counts: Counter[int], names: dict[int, str]
 ) -> list[Facet]:
-    shown = top + [chosen] if chosen and chosen not in top else top
+    shown = [*top, chosen] if chosen and chosen not in top else top
     facets = [Facet(pk, names[pk], counts[pk]) for pk in shown if pk in names]
     return sorted(facets, key=lambda facet: (-facet.count, facet.label))
 
@@ -201,7 +206,10 @@ def _customer_names(user: Any, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {pk for pk in ids if pk}
     if source is None or not wanted:
         return {}
-    return {obj.pk: title_of(source, obj) for obj in source.visible_to(user).filter(pk__in=wanted)}
+    found = source.visible_to(user).filter(pk__in=wanted)
+    if isinstance(source.title, str) and "." not in source.title and "__" not in source.title:
+        found = found.only("pk", source.title)
+    return {obj.pk: title_of(source, obj) for obj in found}
 
 
 def _load(user: Any, page: list[Candidate]) -> list[tuple[SearchSource, Any, Candidate]]:
@@ -221,17 +229,19 @@ def _load(user: Any, page: list[Candidate]) -> list[tuple[SearchSource, Any, Can
     ]
 
 
-def _hit(source: SearchSource, obj: Any, candidate: Candidate, query: text.Query, names: dict[int, str]) -> Hit:
+def _hit(
+    source: SearchSource, obj: Any, candidate: Candidate, query: text.Query, names: dict[int, str]
+) -> Hit:
     title, body = title_of(source, obj), body_of(source, obj)
-    languages = text.languages_of(text.words(title + "\n" + body[:_LANGUAGE_SAMPLE]))
+    marker = text.Highlighter(query, text.languages_of(text.words(title + "\n" + body[:_LANGUAGE_SAMPLE])))
     customer_id = customer_of(source, obj)
     return Hit(
         kind=source.key,
         label=capfirst(str(source.model._meta.verbose_name)),
         object_id=obj.pk,
         title=title,
-        title_html=text.highlight(title, query.matcher(languages)),
-        snippet_html=text.snippet(body, query, languages=languages),
+        title_html=marker.highlight(title),
+        snippet_html=marker.snippet(body),
         url=url_of(source, obj),
         customer_id=customer_id,
         customer_name=names.get(customer_id, "") if customer_id and source.key != CUSTOMERS else "",

@@ -544,9 +544,11 @@ class Query:
         for term in self.terms:
             if term.prefix:
                 for language, value in term.forms:
-                    for applies in (languages if language == ANY else (language,)):
+                    for applies in languages if language == ANY else (language,):
                         starts[applies] = (*starts.get(applies, ()), value)
-        starts_any = tuple(value for term in self.terms if term.prefix for lang, value in term.forms if lang == ANY)
+        starts_any = tuple(
+            value for term in self.terms if term.prefix for lang, value in term.forms if lang == ANY
+        )
         seen: dict[str, bool] = {}
 
         def matches(word: str) -> bool:
@@ -598,7 +600,7 @@ def _term(word: str) -> Term:
 
 
 def _prefix_term(word: str) -> Term:
-    """The word being typed: the start of a word under its stems, and as typed (so "for" finds "forsikring")."""
+    """The word being typed: the start of a word under its stems and as typed ("for" finds "forsikring")."""
     forms = [(lang, stem(word, lang)) for lang in BOTH if word not in STOP_WORDS[lang]]
     if len(forms) < len(BOTH) or not all(word.startswith(s) for _lang, s in forms):
         forms.append((ANY, word))
@@ -626,49 +628,70 @@ def informative(text: str, *, count: int = 20) -> Query:
 # ------------------------------------------------------------------------------------------ snippets
 
 SNIPPET_LENGTH = 220
-_SNIPPET_SCAN = 100_000  # where the first match is looked for; beyond it the snippet is the text's start
+_SNIPPET_SCAN = 50_000  # where the first match is looked for; beyond it the snippet is the text's start
 _SPACE = re.compile(r"\s+")
 
 
-def highlight(text: str, matches: Callable[[str], bool]) -> SafeString:
-    """Return `text` escaped, with the words that match wrapped in <mark>."""
-    parts = []
-    position = 0
-    for found in _WORD.finditer(text):
-        if matches(normalise(found.group())):
-            parts.append(escape(text[position : found.start()]))
-            parts.append(f"<mark>{escape(found.group())}</mark>")
-            position = found.end()
-    parts.append(escape(text[position:]))
-    return mark_safe("".join(parts))  # noqa: S308 (every part above is escaped)
+class Highlighter:
+    """Marks the words of texts in `languages` that match `query`: titles whole, bodies as a snippet."""
 
+    def __init__(self, query: Query, languages: tuple[str, ...] = BOTH) -> None:
+        self.matches = query.matcher(languages)
+        heads = sorted(query.heads(), key=len, reverse=True)
+        # Only a word starting like a term can match it: the others are skipped without stemming.
+        self.candidates = (
+            re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, heads)) + r")[^\W_]*", re.IGNORECASE)
+            if heads
+            else None
+        )
 
-def snippet(
-    text: str, query: Query, *, languages: tuple[str, ...] = BOTH, length: int = SNIPPET_LENGTH
-) -> SafeString:
-    """Return a short passage of `text` around the first word that matches, highlighted and escaped."""
-    text = _SPACE.sub(" ", unicodedata.normalize("NFC", text[:_SNIPPET_SCAN])).strip()
-    if not text:
-        return mark_safe("")
-    matches = query.matcher(languages)
-    start = _first_match(text, query, matches)
-    begin = 0 if start is None or start < length // 3 else _word_start(text, start - length // 4)
-    end = min(len(text), begin + length)
-    if end < len(text):
-        end = text.rfind(" ", begin, end) if " " in text[begin:end] else end
-    passage = highlight(text[begin:end].strip(), matches)
-    return mark_safe(("… " if begin else "") + passage + (" …" if end < len(text) else ""))  # noqa: S308
+    def _marked(self, text: str) -> list[tuple[int, int]]:
+        if self.candidates is None:
+            return []
+        return [m.span() for m in self.candidates.finditer(text) if self.matches(normalise(m.group()))]
 
+    def highlight(self, text: str) -> SafeString:
+        """Return `text` escaped, with the words that match wrapped in <mark>."""
+        parts, position = [], 0
+        for begin, end in self._marked(text):
+            parts.append(escape(text[position:begin]))
+            parts.append(f"<mark>{escape(text[begin:end])}</mark>")
+            position = end
+        parts.append(escape(text[position:]))
+        return mark_safe("".join(parts))  # noqa: S308 (every part above is escaped)
 
-def _first_match(text: str, query: Query, matches: Callable[[str], bool]) -> int | None:
-    heads = sorted(query.heads(), key=len, reverse=True)
-    if not heads:
+    def snippet(self, text: str, length: int = SNIPPET_LENGTH) -> SafeString:
+        """Return a short passage of `text` around its first matching word, highlighted and escaped."""
+        text = text[:_SNIPPET_SCAN]
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        start = self._first(text)
+        begin = 0 if start is None or start < length // 3 else _word_start(text, start - length // 4)
+        end = min(len(text), begin + length + 40)  # room for the whitespace collapsed below
+        passage = _SPACE.sub(" ", text[begin:end]).strip()
+        cut = len(passage) > length
+        if cut:
+            passage = passage[: passage.rfind(" ", 0, length) if " " in passage[:length] else length]
+        more = cut or end < len(text)
+        return mark_safe(("… " if begin else "") + self.highlight(passage) + (" …" if more else ""))  # noqa: S308
+
+    def _first(self, text: str) -> int | None:
+        if self.candidates is None:
+            return None
+        for found in self.candidates.finditer(text):
+            if self.matches(normalise(found.group())):
+                return found.start()
         return None
-    candidates = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, heads)) + r")[^\W_]*", re.IGNORECASE)
-    for found in candidates.finditer(text):
-        if matches(normalise(found.group())):
-            return found.start()
-    return None
+
+
+def highlight(text: str, query: Query, languages: tuple[str, ...] = BOTH) -> SafeString:
+    """Return `text` escaped, with the words that match `query` wrapped in <mark>."""
+    return Highlighter(query, languages).highlight(text)
+
+
+def snippet(text: str, query: Query, *, languages: tuple[str, ...] = BOTH) -> SafeString:
+    """Return a short passage of `text` around the first word that matches `query`, highlighted."""
+    return Highlighter(query, languages).snippet(text)
 
 
 def _word_start(text: str, position: int) -> int:

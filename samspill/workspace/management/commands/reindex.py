@@ -39,11 +39,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         self._shown: dict[str, int] = {}
         counts = search.reindex(kinds, progress=self._progress)
-        total = sum(counts.values())
+        total, seconds = sum(counts.values()), time.perf_counter() - started
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Indexed {_number(total)} objects of {len(counts)} kinds in {time.perf_counter() - started:.1f} s."
-            )
+            self.style.SUCCESS(f"Indexed {_number(total)} objects of {len(counts)} kinds in {seconds:.1f} s.")
         )
 
     def _progress(self, kind: str, done: int, total: int) -> None:
