@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import io
 import random
+import re
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -221,10 +222,20 @@ def _plan(ctx: Context, workspace: Workspace, kind: str, *, rich: bool) -> Plann
     if not rich:
         paragraphs = paragraphs[:SHARED_PARAGRAPHS]
     extension = FORMATS[DocumentKind(kind)]
-    file_name = f"{fiction.slug(title, '_')[:80] or 'dokument'}.{extension}"
+    file_name = f"{_file_stem(title)}.{extension}"
     at = fiction.later(rng, workspace.since, ctx.today, within=200)
     versions = 2 if kind in (DocumentKind.OFFER, DocumentKind.SPECIFICATION) and rng.random() < 0.35 else 1
     return Planned(workspace, kind, title, file_name, paragraphs, at, versions)
+
+
+def _lowered(topic: str) -> str:
+    """Return a title as it reads inside a sentence: "Måledata fra Elhub" → "måledata fra Elhub"."""
+    return topic[:1].lower() + topic[1:]
+
+
+def _file_stem(title: str) -> str:
+    """Return a file name as people save them: the title, without the characters file systems refuse."""
+    return re.sub(r'[\\/:*?"<>|]+', "-", title).strip(" .-")[:120] or "Dokument"
 
 
 def _name(person: Any, otherwise: str) -> str:
@@ -240,7 +251,7 @@ def _tender(rng: random.Random, w: Workspace) -> tuple[str, list[str]]:
     due = (w.since + datetime.timedelta(days=rng.randint(20, 45))).strftime("%d.%m.%Y")
     kind = "åpen anbudskonkurranse" if w.public else "konkurranse med forhandling"
     return f"Konkurransegrunnlag – {w.topic}", [
-        f"{w.customer.name} inviterer til {kind} om {w.topic.lower()}.",
+        f"{w.customer.name} inviterer til {kind} om {_lowered(w.topic)}.",
         "1. Om oppdraget. Oppdragsgiver ønsker en leverandør som kan levere, innføre og forvalte løsningen. "
         + " ".join(f"Løsningen skal dekke {t[0]}, slik at {t[1]}." for t in themes[:2]),
         "2. Kvalifikasjonskrav. Leverandøren skal ha gjennomført minst tre tilsvarende oppdrag de siste fem "
@@ -256,7 +267,7 @@ def _tender(rng: random.Random, w: Workspace) -> tuple[str, list[str]]:
 def _specification(rng: random.Random, w: Workspace) -> tuple[str, list[str]]:
     themes = rng.sample(THEMES, 6)
     return f"Kravspesifikasjon – {w.topic}", [
-        f"Denne kravspesifikasjonen beskriver behovene til {w.customer.name} for {w.topic.lower()}.",
+        f"Denne kravspesifikasjonen beskriver behovene til {w.customer.name} for {_lowered(w.topic)}.",
         *(
             f"K-{n:02d} {t[0].capitalize()}. Løsningen skal støtte {t[0]}, og {t[1]}. "
             f"Kravet er {'absolutt' if n % 3 == 1 else 'evaluert'}."
@@ -289,7 +300,7 @@ def _minutes(rng: random.Random, w: Workspace) -> tuple[str, list[str]]:
     first, last = fiction.person_name(rng)
     themes = rng.sample(THEMES, 2)
     return f"Referat {meeting.lower()} – {_short(w.customer)}", [
-        f"Møte: {meeting} om {w.topic.lower()}.",
+        f"Møte: {meeting} om {_lowered(w.topic)}.",
         f"Til stede: {first} {last} ({w.customer.name}), {_name(w.by, 'kundeansvarlig')}.",
         f"Sak 1. Status. Partene gikk gjennom fremdriften. {rng.choice(RISKS)}",
         f"Sak 2. Behov. Kunden ønsker {themes[0][0]}, slik at {themes[0][1]}.",
@@ -313,7 +324,7 @@ def _report(rng: random.Random, w: Workspace) -> tuple[str, list[str]]:
 
 def _contract(rng: random.Random, w: Workspace) -> tuple[str, list[str]]:
     return f"Avtale – {w.topic}", [
-        f"Avtale mellom {w.customer.name} (kunden) og leverandøren om {w.topic.lower()}.",
+        f"Avtale mellom {w.customer.name} (kunden) og leverandøren om {_lowered(w.topic)}.",
         "Avtalen bygger på SSA-O, avtale om løpende tjenestekjøp over internett, med bilag 1 til 7.",
         "Bilag 1 beskriver kundens kravspesifikasjon; bilag 2 leverandørens løsningsbeskrivelse.",
         "Timepriser reguleres årlig etter konsumprisindeksen. Fakturering skjer månedlig etterskuddsvis.",
@@ -370,7 +381,7 @@ def _rows(
                 document=document,
                 number=number,
                 file=name,
-                original_name=plan.file_name if number == 1 else plan.file_name.replace(".", "_v2.", 1),
+                original_name=_version_name(plan.file_name, number),
                 size=size,
                 sha256=sha256,
                 file_kind=kind,
@@ -384,6 +395,14 @@ def _rows(
         )
     plan.rows = {"versions": rows}
     return document, rows
+
+
+def _version_name(file_name: str, number: int) -> str:
+    """Return the name a later version was saved under: "Tilbud – Kunde v2.docx"."""
+    if number == 1:
+        return file_name
+    stem, _dot, extension = file_name.rpartition(".")
+    return f"{stem} v{number}.{extension}"
 
 
 def _shared(ctx: Context, kind: str, extension: str, shared: dict[tuple[str, str], Any]) -> Any:

@@ -68,7 +68,6 @@ from samspill.pipeline.models import (
     Verdict,
 )
 
-BATCH = 500
 CHUNK = 1_000  # opportunities built and inserted together, so the packages never all sit in memory
 FULL_SIMULATION_UP_TO = 1_000
 CLOSED_DRAWS = 100

@@ -4,7 +4,8 @@
            limit=20, offset=0) -> SearchResults(items=[Hit, ...], count, count_exact, facets, customers)
     rank(text, kinds=["projects"], limit=10, exclude=[("projects", 3)], user=None)
         -> [(kind, object_id, score), ...]   # "more like this", for similar projects
-    index_object(obj), remove_object(obj), refresh(model, pk)   # the event listener calls refresh
+    index_object(obj), remove_object(obj), refresh(model, pk), refresh_mentions(model, pk, changed)
+                                                              # what the event listener calls
     reindex(kinds=None, progress=None) -> {kind: count}       # `samspill reindex`, the seed's last step
 
 One module, two engines (engines.py): SQLite FTS5 over text stemmed in Python, PostgreSQL full-text
@@ -12,7 +13,7 @@ search with its norwegian and english configurations. Results only ever hold wha
 `visible_to(user)` allows.
 """
 
-from samspill.workspace.search.index import index_object, refresh, reindex, remove_object
+from samspill.workspace.search.index import index_object, refresh, refresh_mentions, reindex, remove_object
 from samspill.workspace.search.query import Facet, Hit, SearchResults, rank, search
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "index_object",
     "rank",
     "refresh",
+    "refresh_mentions",
     "reindex",
     "remove_object",
     "search",

@@ -13,10 +13,11 @@ PostgreSQL. A title counts ten times a body.
 
 Ranking costs time for every match, which a word found in most of 100 000 documents makes slow. So
 matches are taken in tiers of RANK_LIMIT, newest first (by entry id, which follows creation), each
-found from the index alone: a query with fewer matches is ranked as a whole (bm25, ts_rank); one with
-more shows the best of its newest 2 000 first, then of the next 2 000, and a second word narrows it
-as it would anyway. `candidates(limit, offset)` never crosses a tier: callers ask for at most what is
-left of the tier `offset` is in.
+found from the index alone. A query with fewer matches is ranked as a whole; one with more shows its
+newest 2 000 first, then the next 2 000, each tier ordered by PostgreSQL's ts_rank, or on SQLite by
+whether the words are in the title (SQLite's bm25 would first count every match of every word). A
+second word narrows a common query as it would anyway. `candidates(limit, offset)` never crosses a
+tier: callers ask for at most what is left of the tier `offset` is in.
 """
 
 from __future__ import annotations
@@ -336,7 +337,8 @@ class SQLiteEngine(_Common):
         cursor.execute(
             f"SELECT e.kind, e.object_id, e.customer_id, -{_BM25} AS score "  # noqa: S608
             "FROM search_text JOIN search_entry AS e ON e.id = search_text.rowid "
-            f"WHERE search_text MATCH %s{days} ORDER BY score DESC LIMIT %s OFFSET %s",
+            f"WHERE search_text MATCH %s{days} "
+            "ORDER BY score DESC, search_text.rowid DESC LIMIT %s OFFSET %s",
             [match, *day_params, limit, offset],
         )
         return [Candidate(*row) for row in cursor.fetchall()]
@@ -358,8 +360,10 @@ class SQLiteEngine(_Common):
             "WHERE id IN (SELECT value FROM json_each(%s))",
             [json.dumps(page)],
         )
-        found = {row[0]: row[1:] for row in cursor.fetchall()}
-        return [Candidate(*found[i], 1.0 if i in titled else 0.0) for i in page if i in found]
+        found = {
+            entry_id: (kind, object_id, customer) for entry_id, kind, object_id, customer in cursor.fetchall()
+        }
+        return [Candidate(*found[i], score=1.0 if i in titled else 0.0) for i in page if i in found]
 
     def _similar(self, cursor: Any, match: str, limit: int, offset: int) -> list[Candidate]:
         # The id of the RANK_LIMIT-th newest match (none when there are fewer): only newer ones are ranked.
@@ -397,7 +401,8 @@ def pg_match(query: Query, *, any_term: bool = False) -> tuple[str, list[Any], s
 
     Every word goes in as a parameter, to be stemmed by PostgreSQL in the language of the tsvector it
     is compared with; it holds only letters and digits (text.words), so to_tsquery sees no operators.
-    The condition compares whole tsvectors, without weights, so that the GIN indexes answer it alone.
+    The condition compares whole tsvectors, without weights, so that the GIN indexes answer it alone
+    (a weight in the query would make PostgreSQL read every matching tsvector to check it).
     """
     parts, params = [], []
     ranking: dict[str, list[str]] = {NORWEGIAN: [], ENGLISH: []}
@@ -406,6 +411,7 @@ def pg_match(query: Query, *, any_term: bool = False) -> tuple[str, list[Any], s
         star = ":*" if term.prefix else ""
         alternatives = []
         for language, value in term.forms:
+            languages: tuple[str, ...]
             if language == ANY:
                 config, word, languages = "simple", value + star, (NORWEGIAN, ENGLISH)
             else:
@@ -474,21 +480,21 @@ class PostgreSQLEngine(_Common):
         condition, params, rank, rank_params = pg_match(query, any_term=any_term)
         where, filter_params = self._filters(filters)
         start, within, limit = _tier(offset, limit)
+        # The tier: the matches newest first, where a common word is found by walking the primary key
+        # backwards until the tier is full, and a rare one from the GIN indexes. Only the tier is ranked.
         sql = (
-            # The tier's matches, newest first, found from the GIN indexes alone; only they are ranked.
-            "WITH tier AS ("
-            f"SELECT e.id FROM search_entry AS e WHERE {condition}{where} ORDER BY e.id DESC LIMIT %s OFFSET %s"
-            ") "
+            "WITH tier AS (SELECT e.id FROM search_entry AS e "  # noqa: S608
+            f"WHERE {condition}{where} ORDER BY e.id DESC LIMIT %s OFFSET %s) "
             f"SELECT e.kind, e.object_id, e.customer_id, {rank} AS score "
             "FROM tier JOIN search_entry AS e ON e.id = tier.id "
-            "ORDER BY score DESC, e.id LIMIT %s OFFSET %s"
+            "ORDER BY score DESC, e.id DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, *filter_params, RANK_LIMIT, start, *rank_params, limit, within])
             return [Candidate(*row) for row in cursor.fetchall()]
 
     def _filters(self, filters: Filters) -> tuple[str, list[Any]]:
-        sql, params = "", []
+        sql, params = "", list[Any]()
         if filters.kinds:
             sql += " AND e.kind = ANY(%s)"
             params.append(list(filters.kinds))

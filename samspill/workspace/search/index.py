@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
@@ -120,6 +121,41 @@ def refresh(model: type[models.Model], pk: Any) -> None:
             engine().delete(source.key, [int(pk)])
         else:
             engine().write([entry_for(source, obj)])
+
+
+def refresh_mentions(model: type[models.Model], pk: Any, changed: Iterable[str]) -> int:
+    """Index again the objects whose text includes a changed field of `model` `pk` through a relation.
+
+    An opportunity's text holds its customer's name ("customer.name"): renaming the customer must
+    make the opportunities findable under the new name. Returns how many objects were indexed.
+    """
+    changed = set(changed)
+    indexed = 0
+    for source in registry.search_sources.values():
+        for relation, attributes in _relations(source).items():
+            try:
+                related = source.model._meta.get_field(relation).related_model
+            except FieldDoesNotExist:
+                continue
+            if related is None or target_of(related) != target_of(model) or not attributes & changed:
+                continue
+            objects = _objects(source).filter(**{relation: pk}).order_by("pk")
+            last = None
+            while batch := list((objects if last is None else objects.filter(pk__gt=last))[:BATCH]):
+                engine().write([entry_for(source, obj) for obj in batch])
+                indexed += len(batch)
+                last = batch[-1].pk
+    return indexed
+
+
+def _relations(source: SearchSource) -> dict[str, set[str]]:
+    """Return {relation: the related object's attributes the text uses} for paths like "customer.name"."""
+    found: dict[str, set[str]] = {}
+    for path in source.fields:
+        parts = path.replace("__", ".").split(".")
+        if len(parts) > 1:
+            found.setdefault(parts[0], set()).add(parts[1])
+    return found
 
 
 def reindex(kinds: Iterable[str] | None = None, progress: Progress | None = None) -> dict[str, int]:

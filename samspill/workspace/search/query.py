@@ -112,7 +112,7 @@ def _visible(user: Any, candidates: Sequence[Candidate]) -> set[tuple[str, int]]
     by_kind: dict[str, list[int]] = defaultdict(list)
     for candidate in candidates:
         by_kind[candidate.kind].append(candidate.object_id)
-    allowed = set()
+    allowed: set[tuple[str, int]] = set()
     for kind, ids in by_kind.items():
         source = registry.search_sources.get(kind)
         if source is None:  # indexed under a kind nobody registers any more

@@ -652,7 +652,8 @@ class Highlighter:
 
     def highlight(self, text: str) -> SafeString:
         """Return `text` escaped, with the words that match wrapped in <mark>."""
-        parts, position = [], 0
+        parts: list[str] = []
+        position = 0
         for begin, end in self._marked(text):
             parts.append(escape(text[position:begin]))
             parts.append(f"<mark>{escape(text[begin:end])}</mark>")

@@ -138,7 +138,7 @@ def test_results_are_filtered_by_date(firm: dict[str, Customer], seller: Any) ->
 def test_counts_per_kind_and_customer_come_with_the_results(firm: dict[str, Customer], seller: Any) -> None:
     found = search.search(seller, "fjordlys")
     facets = {facet.key: facet.count for facet in found.facets}
-    assert facets == {"customers": 2, "contacts": 0}
+    assert (facets["customers"], facets["contacts"], sum(facets.values())) == (2, 0, 2)
     assert found.count == 2 and found.count_exact
     customers = {facet.label: facet.count for facet in found.customers}
     assert customers == {"Fjordlys Energi AS": 1, "Fjordlys Eiendom AS": 1}
