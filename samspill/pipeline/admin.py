@@ -1,4 +1,4 @@
-"""The pipeline in the admin: read-only. Stage settings are changed on the pipeline's own settings page."""
+"""The pipeline in the admin: read-only. Stage settings and hourly rates change on the settings page."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from samspill.lib.admin import ReadOnlyAdmin
-from samspill.pipeline.models import Expectation, Opportunity, StageSetting, TeamMember
+from samspill.pipeline.models import Expectation, Opportunity, RoleRate, StageSetting, TeamMember
 
 
 class TeamMemberInline(admin.TabularInline):
@@ -49,16 +49,28 @@ class ExpectationAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "status"]
 
 
+def _settings_title(title: str, anchor: str) -> str:
+    link = format_html(
+        '<a href="{}">{}</a>',
+        reverse("pipeline:settings") + anchor,
+        _("Change them on the pipeline settings page."),
+    )
+    return format_html("{} {}", title, link)
+
+
 @admin.register(StageSetting)
 class StageSettingAdmin(ReadOnlyAdmin):
     list_display = ["stage", "probability", "requires_review"]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
-        link = format_html(
-            '<a href="{}">{}</a>',
-            reverse("pipeline:stage_settings"),
-            _("Change them on the stage settings page."),
-        )
-        return super().changelist_view(
-            request, {**(extra_context or {}), "title": format_html("{} {}", _("Stage settings."), link)}
-        )
+        title = _settings_title(_("Stage settings."), "#stages")
+        return super().changelist_view(request, {**(extra_context or {}), "title": title})
+
+
+@admin.register(RoleRate)
+class RoleRateAdmin(ReadOnlyAdmin):
+    list_display = ["role", "hourly_rate"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        title = _settings_title(_("Default hourly rates."), "#rates")
+        return super().changelist_view(request, {**(extra_context or {}), "title": title})

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from samspill.customers.models import AgreementRate
 from samspill.lib import actions, events
 from samspill.lib.errors import InvalidInput, NotAllowed, RuleBroken
-from samspill.people.models import Role, Skill
+from samspill.people.models import Role, Skill, is_administrator
 from samspill.pipeline import estimation
 from samspill.pipeline.access import can_change_opportunity
 from samspill.pipeline.models import (
@@ -36,6 +36,7 @@ from samspill.pipeline.models import (
     OfferDocument,
     Opportunity,
     Risk,
+    RoleRate,
     WorkPackage,
 )
 
@@ -57,6 +58,9 @@ SUMMARY_FIELDS = [
 ]
 # Used when neither a framework agreement nor the firm's table of default rates (RoleRate) names a rate.
 FALLBACK_HOURLY_RATE = Decimal(1400)
+# The largest rate a RoleRate or a work package stores (10 digits, 2 of them decimals).
+MAX_HOURLY_RATE = Decimal("99999999.99")
+CENTS = Decimal("0.01")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -126,10 +130,13 @@ class RateBook:
         return Rate(package.hourly_rate, RateSource.TYPED)
 
 
+def firm_rate() -> Decimal:
+    """Return the firm's rate, for a role without a default rate of its own."""
+    return Decimal(str(getattr(settings, "DEFAULT_HOURLY_RATE", FALLBACK_HOURLY_RATE)))
+
+
 def rate_book(opportunity: Opportunity) -> RateBook:
     """Return the rates for `opportunity` (two queries): the call-off's agreed rates, the firm's defaults."""
-    from samspill.pipeline.models import RoleRate
-
     agreement: dict[str, Decimal] = {}
     if opportunity.agreement_id:
         agreement = dict(
@@ -138,8 +145,81 @@ def rate_book(opportunity: Opportunity) -> RateBook:
             )
         )
     roles = dict(RoleRate.objects.values_list("role", "hourly_rate"))
-    firm = Decimal(str(getattr(settings, "DEFAULT_HOURLY_RATE", FALLBACK_HOURLY_RATE)))
-    return RateBook(agreement=agreement, roles=roles, firm=firm)
+    return RateBook(agreement=agreement, roles=roles, firm=firm_rate())
+
+
+def role_rate_field(role: str) -> str:
+    """The name a role's rate has in forms and in the field errors of `configure_role_rates`."""
+    return f"{role}_hourly_rate"
+
+
+def _role_rate(value: Any, name: str, errors: dict[str, list[str]]) -> Decimal | None:
+    amount = _decimal(value, name, errors)
+    if amount is None:
+        return None
+    if amount < 0:
+        errors[name] = [_("An hourly rate cannot be negative.")]
+    elif amount > MAX_HOURLY_RATE:
+        errors[name] = [_("The hourly rate is too large.")]
+    elif amount != amount.quantize(CENTS):
+        errors[name] = [_("Give the rate in kroner and øre, with at most two decimals.")]
+    else:
+        return amount.quantize(CENTS)
+    return None
+
+
+def configure_role_rates(rates: Mapping[str, Any], *, by: Any) -> list[RoleRate]:
+    """Set the firm's default hourly rate per role (administrators only).
+
+    `rates` maps role codes to an amount in NOK excluding VAT, or to None (or "") for no default of
+    the role's own, when the firm's rate applies. Roles left out keep what they have. Every change
+    appends an event; estimates already made keep their rates, new work packages get the new ones.
+    """
+    if not is_administrator(by):
+        raise NotAllowed(_("Only administrators set the default hourly rates."))
+    errors: dict[str, list[str]] = {}
+    wanted: dict[str, Decimal | None] = {}
+    for role, value in rates.items():
+        name = role_rate_field(str(role))
+        if role not in Role.values:
+            errors[name] = [_("Unknown role: %(role)s.") % {"role": role}]
+            continue
+        amount = _role_rate(value, name, errors)
+        if name not in errors:
+            wanted[role] = amount
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        stored = {rate.role: rate for rate in RoleRate.objects.select_for_update()}
+        for role, amount in wanted.items():
+            _set_role_rate(role, stored.get(role), amount, by=by)
+    return list(RoleRate.objects.order_by("role"))
+
+
+def _set_role_rate(role: str, current: RoleRate | None, amount: Decimal | None, *, by: Any) -> None:
+    before = current.hourly_rate if current is not None else None
+    if before == amount:
+        return
+    firm = _("the firm's rate")
+    changes = {
+        "hourly_rate": {
+            "before": events.plain(before),
+            "after": events.plain(amount),
+            "before_text": events.shown(before) if before is not None else firm,
+            "after_text": events.shown(amount) if amount is not None else firm,
+        }
+    }
+    if amount is None:
+        assert current is not None
+        events.append_event(verb="role_rate.removed", target=current, by=by, changes=changes)
+        current.delete()
+        return
+    if current is None:
+        current = RoleRate.objects.create(role=role, hourly_rate=amount)
+    else:
+        current.hourly_rate = amount
+        current.save(update_fields=["hourly_rate"])
+    events.append_event(verb="role_rate.configured", target=current, by=by, changes=changes)
 
 
 # --------------------------------------------------------------------------------------------------

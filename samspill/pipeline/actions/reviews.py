@@ -76,6 +76,14 @@ def waiting_for(user: Any) -> QuerySet[ExpertReview]:
     return ExpertReview.objects.filter(condition, state=ReviewState.REQUESTED)
 
 
+def on_my_desk(user: Any) -> QuerySet[ExpertReview]:
+    """Return the reviews `user` may take (`waiting_for`) and those they are doing: what needs them now."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ExpertReview.objects.none()
+    doing = Q(reviewer=user, state=ReviewState.ACCEPTED)
+    return ExpertReview.objects.filter(Q(pk__in=waiting_for(user).values("pk")) | doing)
+
+
 # --------------------------------------------------------------------------------------------------
 # Request and cancel
 # --------------------------------------------------------------------------------------------------

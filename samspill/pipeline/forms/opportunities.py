@@ -12,6 +12,7 @@ from samspill.customers.forms import PersonChoiceField
 from samspill.customers.models import Contact, Customer, FrameworkAgreement
 from samspill.lib.forms import VersionField
 from samspill.people.models import Person, Role, Skill
+from samspill.pipeline.actions.estimates import role_rate_field
 from samspill.pipeline.actions.opportunities import OPPORTUNITY_FIELDS
 from samspill.pipeline.models import (
     CLOSED_STAGES,
@@ -349,6 +350,32 @@ class StageSettingsForm(forms.Form):
             for stage in Stage
             if stage in OPEN_STAGES
         }
+
+
+class RoleRatesForm(forms.Form):
+    """The firm's default hourly rate per role; an empty one means the firm's rate applies."""
+
+    def __init__(self, *args: Any, rates: dict[str, Any], firm_rate: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.firm_rate = firm_rate
+        for role in Role:
+            self.fields[role_rate_field(role.value)] = forms.DecimalField(
+                label=role.label,
+                required=False,
+                min_value=0,
+                max_digits=10,
+                decimal_places=2,
+                initial=rates.get(role.value),
+                widget=forms.NumberInput(
+                    attrs={"step": "0.01", "min": "0", "inputmode": "decimal", "class": "text-end"}
+                ),
+            )
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        return [(role, self[role_rate_field(role.value)]) for role in Role]
+
+    def wanted(self) -> dict[str, Any]:
+        return {role.value: self.cleaned_data[role_rate_field(role.value)] for role in Role}
 
 
 BOARD_SORT_CHOICES = [

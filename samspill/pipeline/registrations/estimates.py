@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samspill.lib import registry
 from samspill.pipeline.access import can_change_estimate, can_change_review
-from samspill.pipeline.models import Estimate, ExpertReview, Opportunity, ReviewState, WorkPackage
+from samspill.pipeline.models import Estimate, ExpertReview, Opportunity, WorkPackage
 
 START_ITEMS = 5
 
 
 def my_open_reviews(user: Any) -> QuerySet[ExpertReview]:
     """Return the reviews waiting for `user` and those they are doing, soonest due first."""
-    from samspill.pipeline.actions.reviews import waiting_for
+    from samspill.pipeline.actions.reviews import on_my_desk
 
-    doing = ExpertReview.objects.filter(reviewer=user, state=ReviewState.ACCEPTED)
-    waiting = waiting_for(user).values("pk")
     return (
-        ExpertReview.objects.filter(Q(pk__in=waiting) | Q(pk__in=doing.values("pk")))
+        on_my_desk(user)
         .select_related("opportunity", "opportunity__customer", "estimate")
         .order_by("due_on", "pk")
     )
@@ -87,5 +85,7 @@ registry.register_verbs(
         "review.decided": _("%(actor)s gave the verdict in the expert review: %(object)s"),
         "review.cancelled": _("%(actor)s cancelled the expert review: %(object)s"),
         "offer.generated": _("%(actor)s made the offer letter from %(object)s"),
+        "role_rate.configured": _("%(actor)s set the default hourly rate %(object)s"),
+        "role_rate.removed": _("%(actor)s removed the default hourly rate %(object)s"),
     }
 )

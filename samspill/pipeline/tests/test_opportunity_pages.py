@@ -222,17 +222,20 @@ def test_only_administrators_open_the_stage_settings(
     administrator: Any, manager: Any, client_for: Any
 ) -> None:
     assert client_for(manager).get("/pipeline/settings/stages/").status_code == 404
+    assert client_for(manager).get("/pipeline/settings/").status_code == 404
     client = client_for(administrator)
     assert client.get("/pipeline/settings/stages/").status_code == 200
     data = {f"{s.stage}_probability": s.probability for s in StageSetting.current().values()}
     data.update(
         {"qualified_probability": 30, "review_requires_review": "on", "offer_sent_requires_review": "on"}
     )
-    assert client.post("/pipeline/settings/stages/", data).status_code == 302
+    saved = client.post("/pipeline/settings/stages/", data)
+    assert saved.status_code == 302 and saved["Location"] == "/pipeline/settings/#stages"
     settings = StageSetting.current()
     assert (settings["qualified"].probability, settings["review"].requires_review) == (30, True)
     refused = client.post("/pipeline/settings/stages/", {**data, "lead_probability": 120})
-    assert refused.context["form"].errors["lead_probability"]
+    assert refused.context["stage_form"].errors["lead_probability"]
+    assert StageSetting.current()["lead"].probability == 10
 
 
 def test_the_customer_page_lists_open_and_past_opportunities_with_totals(
@@ -293,8 +296,11 @@ def test_the_admin_shows_the_pipeline_read_only_and_points_to_the_settings_page(
     client = client_for(administrator)
     settings = client.get("/admin/pipeline/stagesetting/")
     assert settings.status_code == 200
-    assert b"/pipeline/settings/stages/" in settings.content
+    assert b"/pipeline/settings/#stages" in settings.content
+    rates = client.get("/admin/pipeline/rolerate/")
+    assert rates.status_code == 200
+    assert b"/pipeline/settings/#rates" in rates.content
     change = client.get(f"/admin/pipeline/opportunity/{opportunity.pk}/change/")
     assert change.status_code == 200
     assert b'name="_save"' not in change.content
-    assert b"/pipeline/settings/stages/" in client.get("/pipeline/").content
+    assert b'href="/pipeline/settings/"' in client.get("/pipeline/").content

@@ -36,6 +36,8 @@ from samspill.pipeline.access import (
 )
 from samspill.pipeline.actions import expectations as expectation_actions
 from samspill.pipeline.actions import opportunities as actions
+from samspill.pipeline.actions import reviews as review_actions
+from samspill.pipeline.actions.estimates import configure_role_rates, firm_rate
 from samspill.pipeline.forms.opportunities import (
     ExpectationForm,
     ListFilter,
@@ -43,6 +45,7 @@ from samspill.pipeline.forms.opportunities import (
     MoveForm,
     OpportunityForm,
     PipelineFilter,
+    RoleRatesForm,
     StageSettingsForm,
     TeamMemberForm,
     WinForm,
@@ -52,6 +55,7 @@ from samspill.pipeline.models import (
     OPEN_STAGES,
     ExpertReview,
     Opportunity,
+    RoleRate,
     Stage,
     StageSetting,
     TeamMember,
@@ -167,7 +171,9 @@ def board(request: HttpRequest) -> HttpResponse:
     """Columns by stage with their totals, cards to drag between them, and totals by month of start."""
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "pipeline/board.html", _board_context(request, query))
+    context = _board_context(request, query)
+    context["on_my_desk"] = review_actions.on_my_desk(request.user).count()
+    return render(request, "pipeline/board.html", context)
 
 
 def board_column(request: HttpRequest, stage: str) -> HttpResponse:
@@ -794,22 +800,59 @@ def _expectation_form(
     return render(request, template, {"opportunity": opportunity, "form": form, "expectation": expectation})
 
 
-# -- stage settings --------------------------------------------------------------------------------
+# -- pipeline settings -----------------------------------------------------------------------------
+
+
+def _settings_page(
+    request: HttpRequest,
+    *,
+    stage_form: StageSettingsForm | None = None,
+    rate_form: RoleRatesForm | None = None,
+) -> HttpResponse:
+    """The administrators' settings page; 404 for everybody else, who cannot know it is there."""
+    if not is_administrator(request.user):
+        raise Http404
+    if stage_form is None:
+        stage_form = StageSettingsForm(settings=StageSetting.current())
+    if rate_form is None:
+        rates = dict(RoleRate.objects.values_list("role", "hourly_rate"))
+        rate_form = RoleRatesForm(rates=rates, firm_rate=firm_rate())
+    return render(
+        request,
+        "pipeline/settings.html",
+        {"stage_form": stage_form, "rate_form": rate_form, "closed": CLOSED_STAGES},
+    )
+
+
+def pipeline_settings(request: HttpRequest) -> HttpResponse:
+    """Stage probabilities and review gates, and the default hourly rates per role (administrators)."""
+    return _settings_page(request)
 
 
 def stage_settings(request: HttpRequest) -> HttpResponse:
-    """Administrators set each stage's default probability and which stages require an expert review."""
-    if not is_administrator(request.user):
-        raise Http404
-    form = StageSettingsForm(request.POST or None, settings=StageSetting.current())
-    saved = request.method == "POST" and form.is_valid()
-    if (
-        saved
-        and apply_action(form, lambda: actions.configure_stages(form.wanted(), by=request.user)) is not None
+    """Save each stage's default probability and which stages require an expert review."""
+    if request.method != "POST" or not is_administrator(request.user):
+        return _settings_page(request)
+    form = StageSettingsForm(request.POST, settings=StageSetting.current())
+    if form.is_valid() and (
+        apply_action(form, lambda: actions.configure_stages(form.wanted(), by=request.user)) is not None
     ):
         messages.success(request, _("The stage settings were saved."))
-        return redirect("pipeline:stage_settings")
-    return render(request, "pipeline/stage_settings.html", {"form": form, "closed": CLOSED_STAGES})
+        return redirect(reverse("pipeline:settings") + "#stages")
+    return _settings_page(request, stage_form=form)
+
+
+def role_rate_settings(request: HttpRequest) -> HttpResponse:
+    """Save the default hourly rate of each role (where no framework agreement sets one)."""
+    if request.method != "POST" or not is_administrator(request.user):
+        return _settings_page(request)
+    form = RoleRatesForm(request.POST, rates={}, firm_rate=firm_rate())
+    if form.is_valid() and (
+        apply_action(form, lambda: configure_role_rates(form.wanted(), by=request.user)) is not None
+    ):
+        messages.success(request, _("The default hourly rates were saved."))
+        return redirect(reverse("pipeline:settings") + "#rates")
+    return _settings_page(request, rate_form=form)
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -819,7 +862,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("list/export.csv", opportunity_export, name="export"),
     path("new/", opportunity_create, name="opportunity_create"),
     path("form-check/", opportunity_form_check, name="opportunity_form_check"),
+    path("settings/", pipeline_settings, name="settings"),
     path("settings/stages/", stage_settings, name="stage_settings"),
+    path("settings/rates/", role_rate_settings, name="role_rates"),
     path("<int:pk>/", opportunity_detail, name="opportunity"),
     path("<int:pk>/edit/", opportunity_edit, name="opportunity_edit"),
     path("<int:pk>/move/", opportunity_move, name="opportunity_move"),
