@@ -138,6 +138,19 @@ def sees_everything(user: Any) -> bool:
     return is_administrator(user) or user.has_role(Role.MANAGEMENT)
 
 
+def seen_by(user: Any, through: str = "") -> Q:
+    """The condition that `user` sees an opportunity, for a filter on opportunities or (with `through`,
+    e.g. "opportunity") on rows that point to one, where it stays one correlated condition per row
+    instead of a list of every visible opportunity. Like `OpportunityQuerySet.visible_to`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if sees_everything(user):
+        return Q()
+    prefix = f"{through}__" if through else ""
+    on_team = TeamMember.objects.filter(opportunity=OuterRef(through or "pk"), person=user)
+    return Q(**{f"{prefix}confidential": False}) | Q(**{f"{prefix}owner": user}) | Exists(on_team)
+
+
 class OpportunityQuerySet(QuerySet["Opportunity"]):
     def open(self) -> OpportunityQuerySet:
         return self.filter(stage__in=OPEN_STAGES)
@@ -151,8 +164,7 @@ class OpportunityQuerySet(QuerySet["Opportunity"]):
             return self.none()
         if sees_everything(user):
             return self
-        on_team = TeamMember.objects.filter(opportunity=OuterRef("pk"), person=user)
-        return self.filter(Q(confidential=False) | Q(owner=user) | Exists(on_team))
+        return self.filter(seen_by(user))
 
     def of(self, user: Any) -> OpportunityQuerySet:
         """The opportunities `user` owns or is on the team of."""
@@ -240,6 +252,9 @@ class Opportunity(Versioned):
         ]
         indexes = [
             models.Index(fields=["stage", "expected_start"], name="opportunity_stage_start"),
+            # The board's first cards of a column: the largest first, and the latest decided first.
+            models.Index(fields=["stage", "-value", "offer_due"], name="opportunity_stage_value"),
+            models.Index(fields=["stage", "-decided_on", "-value"], name="opportunity_stage_decided"),
             models.Index(fields=["owner", "stage"], name="opportunity_owner_stage"),
             models.Index(fields=["customer", "stage"], name="opportunity_customer_stage"),
             models.Index(fields=["offer_due"], name="opportunity_offer_due"),

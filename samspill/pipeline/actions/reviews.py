@@ -18,6 +18,7 @@ from samspill.pipeline import estimation
 from samspill.pipeline.access import can_change_opportunity
 from samspill.pipeline.actions import estimates as estimate_actions
 from samspill.pipeline.models import (
+    OPEN_REVIEW_STATES,
     Estimate,
     ExpertReview,
     Opportunity,
@@ -26,6 +27,7 @@ from samspill.pipeline.models import (
     TeamRole,
     Verdict,
     WorkPackage,
+    seen_by,
     sees_everything,
 )
 
@@ -60,6 +62,20 @@ def qualifies(person: Any, review: ExpertReview) -> bool:
     ).exists()
 
 
+def _skill_wide_for(user: Any) -> Q:
+    """Open skill-wide requests `user` may take: on an opportunity they see, asked by someone else, and
+    for a skill they hold at the level asked (or higher)."""
+    has_skill = PersonSkill.objects.filter(
+        person=user, skill=OuterRef("skill"), level__gte=Coalesce(OuterRef("min_level"), 1)
+    )
+    return (
+        Q(state=ReviewState.REQUESTED, reviewer__isnull=True)
+        & ~Q(requested_by=user)
+        & Exists(has_skill)
+        & seen_by(user, "opportunity")
+    )
+
+
 def waiting_for(user: Any) -> QuerySet[ExpertReview]:
     """Return the open requests `user` may take: named to them, or skill-wide ones they qualify for.
 
@@ -67,21 +83,14 @@ def waiting_for(user: Any) -> QuerySet[ExpertReview]:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ExpertReview.objects.none()
-    visible = Opportunity.objects.visible_to(user).values("pk")
-    has_skill = PersonSkill.objects.filter(
-        person=user, skill=OuterRef("skill"), level__gte=Coalesce(OuterRef("min_level"), 1)
-    )
-    skill_wide = Q(reviewer__isnull=True, opportunity__in=visible) & ~Q(requested_by=user) & Exists(has_skill)
-    condition = Q(reviewer=user) | skill_wide
-    return ExpertReview.objects.filter(condition, state=ReviewState.REQUESTED)
+    return ExpertReview.objects.filter(Q(reviewer=user) | _skill_wide_for(user), state=ReviewState.REQUESTED)
 
 
 def on_my_desk(user: Any) -> QuerySet[ExpertReview]:
     """Return the reviews `user` may take (`waiting_for`) and those they are doing: what needs them now."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ExpertReview.objects.none()
-    doing = Q(reviewer=user, state=ReviewState.ACCEPTED)
-    return ExpertReview.objects.filter(Q(pk__in=waiting_for(user).values("pk")) | doing)
+    return ExpertReview.objects.filter(Q(reviewer=user) | _skill_wide_for(user), state__in=OPEN_REVIEW_STATES)
 
 
 # --------------------------------------------------------------------------------------------------

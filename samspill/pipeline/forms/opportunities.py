@@ -6,6 +6,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from samspill.customers.forms import PersonChoiceField
@@ -391,8 +395,55 @@ STAGE_FILTER_CHOICES = [
 ]
 
 
+class QuickSelect(forms.Select):
+    """A select whose options are written out in Python rather than through a template per option.
+
+    The filters list every owner and skill on every board and list page, and Django's template per
+    option cost more than all the cards together.
+    """
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        chosen = self.chosen_keys(value)
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        options = "".join(_option(key, label, chosen) for key, label in self.options_to_show())
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308 (escaped above)
+
+    def chosen_keys(self, value: Any) -> set[str]:
+        return set(self.format_value(value))
+
+    def options_to_show(self) -> Any:
+        return self.choices
+
+
+def _option(value: Any, label: Any, chosen: set[str]) -> str:
+    key = "" if value is None else str(value)
+    selected = " selected" if key in chosen else ""
+    return f'<option value="{escape(key)}"{selected}>{escape(label)}</option>'
+
+
+def option_list(rows: Any, empty_label: Any) -> SafeString:
+    """Return `<option>`s for (value, label) rows after an empty one, as a select's contents."""
+    options = "".join(_option(key, label, set()) for key, label in [("", empty_label), *rows])
+    return mark_safe(options)  # noqa: S308 (escaped in _option)
+
+
+class ChosenOnlySelect(QuickSelect):
+    """A select that carries only the empty option and the chosen one; pipeline/filters.js loads the
+    others from `data-options-url` when the person reaches for the filters (thousands of customers
+    would otherwise weigh down every page that shows the filters)."""
+
+    chosen: tuple[Any, str] | None = None
+    empty_label: Any = ""
+
+    def chosen_keys(self, value: Any) -> set[str]:
+        return {str(self.chosen[0])} if self.chosen else {""}
+
+    def options_to_show(self) -> Any:
+        return [("", self.empty_label), *([self.chosen] if self.chosen else [])]
+
+
 class SkillChoiceField(forms.ModelChoiceField):
-    pass
+    widget = QuickSelect
 
 
 class PipelineFilter(forms.Form):
@@ -405,13 +456,24 @@ class PipelineFilter(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Title or customer")}),
     )
     owner = PersonChoiceField(
-        label=_("Owner"), queryset=Person.objects.none(), required=False, empty_label=_("Anybody")
+        label=_("Owner"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("Anybody"),
+        widget=QuickSelect,
     )
     customer = forms.ModelChoiceField(
-        label=_("Customer"), queryset=Customer.objects.none(), required=False, empty_label=_("All customers")
+        label=_("Customer"),
+        queryset=Customer.objects.none(),
+        required=False,
+        empty_label=_("All customers"),
+        widget=ChosenOnlySelect,
     )
     project_type = forms.ChoiceField(
-        label=_("Type"), choices=[("", _("All types")), *ProjectType.choices], required=False
+        label=_("Type"),
+        choices=[("", _("All types")), *ProjectType.choices],
+        required=False,
+        widget=QuickSelect,
     )
     skill = SkillChoiceField(
         label=_("Skill"), queryset=Skill.objects.all(), required=False, empty_label=_("All skills")
@@ -423,12 +485,15 @@ class PipelineFilter(forms.Form):
         label=_("Starts by"), required=False, input_formats=DATE_FORMATS, widget=_date_widget()
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
-    sort = forms.ChoiceField(label=_("Order"), choices=BOARD_SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(label=_("Order"), choices=BOARD_SORT_CHOICES, required=False, widget=QuickSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners()  # type: ignore[attr-defined]
         self.fields["customer"].queryset = Customer.objects.active().only("id", "name")  # type: ignore[attr-defined]
+        customers = self.fields["customer"].widget
+        customers.empty_label = self.fields["customer"].empty_label  # type: ignore[attr-defined]
+        customers.attrs["data-options-url"] = reverse("pipeline:customer_choices")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -439,7 +504,11 @@ class PipelineFilter(forms.Form):
     def values(self) -> dict[str, Any]:
         """The valid filters (an invalid one is left out, so a bad link still shows a page)."""
         self.is_valid()
-        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+        values = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+        if values.get("customer") is not None:
+            chosen = values["customer"]
+            self.fields["customer"].widget.chosen = (chosen.pk, chosen.name)  # type: ignore[attr-defined]
+        return values
 
 
 class ListFilter(PipelineFilter):

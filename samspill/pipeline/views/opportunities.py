@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from samspill.customers.access import get_customer_for
+from samspill.customers.models import Customer
 from samspill.lib.errors import ActionError
 from samspill.lib.forms import apply_action
 from samspill.lib.listing import ordering, sorted_page
@@ -49,6 +50,7 @@ from samspill.pipeline.forms.opportunities import (
     StageSettingsForm,
     TeamMemberForm,
     WinForm,
+    option_list,
 )
 from samspill.pipeline.models import (
     CLOSED_STAGES,
@@ -201,6 +203,14 @@ def board_column(request: HttpRequest, stage: str) -> HttpResponse:
             "stages": Stage,
         },
     )
+
+
+def customer_choices(request: HttpRequest) -> HttpResponse:
+    """The customer filter's options, fetched when the person reaches for the filters (filters.js)."""
+    rows = Customer.objects.visible_to(request.user).active().order_by("name", "pk").values_list("pk", "name")
+    response = HttpResponse(option_list(rows, _("All customers")))
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 # -- the list and its CSV file ---------------------------------------------------------------------
@@ -858,6 +868,7 @@ def role_rate_settings(request: HttpRequest) -> HttpResponse:
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", board, name="board"),
     path("board/<str:stage>/", board_column, name="board_column"),
+    path("filters/customers/", customer_choices, name="customer_choices"),
     path("list/", opportunity_list, name="list"),
     path("list/export.csv", opportunity_export, name="export"),
     path("new/", opportunity_create, name="opportunity_create"),

@@ -7,6 +7,7 @@ Raw SQL per database, as neither FTS5 tables nor tsvector columns are Django mod
 from django.db import migrations
 
 SQLITE = [
+    # The id sorts by the entry's day (engines.py), so that FTS5 finds the newest matches first.
     """
     CREATE TABLE search_entry (
         id integer NOT NULL PRIMARY KEY,
@@ -50,6 +51,8 @@ POSTGRESQL = [
     "CREATE INDEX search_entry_nb ON search_entry USING gin (nb)",
     "CREATE INDEX search_entry_en ON search_entry USING gin (en)",
     "CREATE INDEX search_entry_customer ON search_entry (customer_id)",
+    # Newest first: a common word's matches are found walking this index until enough are found.
+    "CREATE INDEX search_entry_newest ON search_entry (day DESC NULLS LAST, id DESC)",
 ]
 POSTGRESQL_DROP = ["DROP TABLE IF EXISTS search_entry"]
 

@@ -12,12 +12,13 @@ same language (text.py): in separate columns on SQLite, in the separate tsvector
 PostgreSQL. A title counts ten times a body.
 
 Ranking costs time for every match, which a word found in most of 100 000 documents makes slow. So
-matches are taken in tiers of RANK_LIMIT, newest first (by entry id, which follows creation), each
-found from the index alone. A query with fewer matches is ranked as a whole; one with more shows its
-newest 2 000 first, then the next 2 000, each tier ordered by PostgreSQL's ts_rank, or on SQLite by
-whether the words are in the title (SQLite's bm25 would first count every match of every word). A
-second word narrows a common query as it would anyway. `candidates(limit, offset)` never crosses a
-tier: callers ask for at most what is left of the tier `offset` is in.
+matches are taken in tiers of RANK_LIMIT, newest first (by the day each source gives its objects,
+such as when they last changed), each tier found from the index alone. A query with fewer matches is
+ranked as a whole; one with more shows its newest 2 000 first, then the next 2 000, each tier ordered
+by PostgreSQL's ts_rank, or on SQLite by whether the words are in the title (SQLite's bm25 would
+first count every match of every word). A second word narrows a common query as it would anyway.
+`candidates(limit, offset)` never crosses a tier: callers ask for at most what is left of the tier
+`offset` is in.
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ def _tier(offset: int, limit: int) -> tuple[int, int, int]:
     return start, within, min(limit, RANK_LIMIT - within)
 
 
+_DAY_SHIFT = 24  # an entry id on SQLite: the day's ordinal, then 24 bits to count the day's entries
+
+
+def _day_number(day: datetime.date | None) -> int:
+    return day.toordinal() if day else 0
+
+
 def _placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
@@ -199,10 +207,11 @@ class SQLiteEngine(_Common):
     def write(self, entries: Sequence[Entry]) -> None:
         for chunk in _chunks(entries):
             with transaction.atomic(), connection.cursor() as cursor:
-                ids = self._ids_for(cursor, chunk)
+                self._forget(cursor, chunk)
+                ids = self._new_ids(cursor, chunk)
                 rows = [self._row(ids[e.kind, e.object_id], e) for e in chunk]
                 cursor.executemany(
-                    "INSERT OR REPLACE INTO search_entry (id, kind, object_id, customer_id, day) "
+                    "INSERT INTO search_entry (id, kind, object_id, customer_id, day) "
                     "VALUES (%s, %s, %s, %s, %s)",
                     [(ids[e.kind, e.object_id], e.kind, e.object_id, e.customer_id, e.day) for e in chunk],
                 )
@@ -218,27 +227,40 @@ class SQLiteEngine(_Common):
                     [(word,) for word in sorted(words)],
                 )
 
-    def _ids_for(self, cursor: Any, entries: Sequence[Entry]) -> dict[tuple[str, int], int]:
-        """Return the entry id of each object: its present one (its words are dropped) or a new one."""
-        ids: dict[tuple[str, int], int] = {}
+    def _forget(self, cursor: Any, entries: Sequence[Entry]) -> None:
+        """Drop the present entries of these objects, and their words."""
         for kind in {e.kind for e in entries}:
             wanted = [e.object_id for e in entries if e.kind == kind]
+            marks = _placeholders(len(wanted))
             cursor.execute(
-                "SELECT object_id, id FROM search_entry "  # noqa: S608
-                f"WHERE kind = %s AND object_id IN ({_placeholders(len(wanted))})",
+                "DELETE FROM search_text WHERE rowid IN "  # noqa: S608
+                f"(SELECT id FROM search_entry WHERE kind = %s AND object_id IN ({marks}))",
                 [kind, *wanted],
             )
-            ids.update({(kind, object_id): entry_id for object_id, entry_id in cursor.fetchall()})
-        if ids:
-            present = list(ids.values())
-            marks = _placeholders(len(present))
-            cursor.execute(f"DELETE FROM search_text WHERE rowid IN ({marks})", present)  # noqa: S608
-        cursor.execute("SELECT coalesce(max(id), 0) FROM search_entry")
-        next_id = cursor.fetchone()[0] + 1
+            cursor.execute(
+                f"DELETE FROM search_entry WHERE kind = %s AND object_id IN ({marks})",  # noqa: S608
+                [kind, *wanted],
+            )
+
+    def _new_ids(self, cursor: Any, entries: Sequence[Entry]) -> dict[tuple[str, int], int]:
+        """Return a new id per entry that sorts by the entry's day: its ordinal, then a count within it.
+
+        FTS5 walks its matches by id cheaply and by nothing else, so "newest first" is "highest id first".
+        """
+        days = sorted({_day_number(e.day) for e in entries})
+        highest: dict[int, int] = {}
+        for chunk in _chunks(days, 100):
+            select = "SELECT %s, (SELECT max(id) FROM search_entry WHERE id >= %s AND id < %s)"
+            cursor.execute(
+                " UNION ALL ".join([select] * len(chunk)),
+                [param for day in chunk for param in (day, day << _DAY_SHIFT, (day + 1) << _DAY_SHIFT)],
+            )
+            highest.update({day: found or day << _DAY_SHIFT for day, found in cursor.fetchall()})
+        ids = {}
         for entry in entries:
-            if (entry.kind, entry.object_id) not in ids:
-                ids[entry.kind, entry.object_id] = next_id
-                next_id += 1
+            day = _day_number(entry.day)
+            highest[day] += 1
+            ids[entry.kind, entry.object_id] = highest[day]
         return ids
 
     def _row(self, entry_id: int, entry: Entry) -> tuple[Any, ...]:
@@ -480,14 +502,14 @@ class PostgreSQLEngine(_Common):
         condition, params, rank, rank_params = pg_match(query, any_term=any_term)
         where, filter_params = self._filters(filters)
         start, within, limit = _tier(offset, limit)
-        # The tier: the matches newest first, where a common word is found by walking the primary key
+        # The tier: the matches newest first, where a common word is found by walking the index by day
         # backwards until the tier is full, and a rare one from the GIN indexes. Only the tier is ranked.
         sql = (
             "WITH tier AS (SELECT e.id FROM search_entry AS e "  # noqa: S608
-            f"WHERE {condition}{where} ORDER BY e.id DESC LIMIT %s OFFSET %s) "
+            f"WHERE {condition}{where} ORDER BY e.day DESC NULLS LAST, e.id DESC LIMIT %s OFFSET %s) "
             f"SELECT e.kind, e.object_id, e.customer_id, {rank} AS score "
             "FROM tier JOIN search_entry AS e ON e.id = tier.id "
-            "ORDER BY score DESC, e.id DESC LIMIT %s OFFSET %s"
+            "ORDER BY score DESC, e.day DESC NULLS LAST, e.id DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, *filter_params, RANK_LIMIT, start, *rank_params, limit, within])
