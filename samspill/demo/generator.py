@@ -37,7 +37,7 @@ from samspill.customers.models import (
     FrameworkAgreement,
     Segment,
 )
-from samspill.demo import fiction, words
+from samspill.demo import bulk, fiction, words
 from samspill.lib import events as event_values
 from samspill.people.models import Person, PersonSkill, Role, RoleAssignment, Skill, Team
 from samspill.workspace import search
@@ -713,7 +713,7 @@ def documents(ctx: Context) -> Mapping[str, int]:
 def events(ctx: Context) -> dict[str, int]:
     """Write the recorded events oldest first, so ids follow time as they do in real use."""
     recorded = sorted(ctx.events, key=lambda event: event.at)  # stable: same-moment events keep their order
-    Event.objects.bulk_create([event.row() for event in recorded], batch_size=BATCH)
+    bulk.write_objects(Event, (event.row() for event in recorded), ids=False)  # ids in this order
     verbs: dict[str, int] = {}
     for event in recorded:
         verbs[event.verb] = verbs.get(event.verb, 0) + 1

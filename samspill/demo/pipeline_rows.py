@@ -1,10 +1,10 @@
 """The pipeline demo data's rows before they are written, how they are written, and their estimate summaries.
 
 At `large` the generator makes about half a million work packages and as many rows again of skills,
-assumptions, risks, team members and expectations. `bulk_create` costs some 40 µs a row, so every row
-is written with plain multi-row INSERT statements instead, with ids handed out up front so rows can
-point at each other (the foreign keys are checked when the transaction commits). The leaf rows are
-plain values; opportunities, estimates and reviews stay model instances, which the events point at.
+assumptions, risks, team members and expectations, so every row is written with `samspill.demo.bulk`
+rather than `bulk_create`, with ids handed out up front so rows can point at each other (the foreign
+keys are checked when the transaction commits). The leaf rows are plain values; opportunities,
+estimates and reviews stay model instances, which the events point at.
 
 The estimates' summaries are `estimation.summarise` of their packages and risks; when a batch has many,
 they are computed in worker processes (forked, so they need nothing but the arithmetic).
@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -24,6 +24,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
 
+from samspill.demo.bulk import write, write_objects
 from samspill.pipeline import estimation
 from samspill.pipeline.models import (
     Estimate,
@@ -231,52 +232,6 @@ def _store(estimate: EstimateRows, values: tuple[Any, ...]) -> None:
 # ----------------------------------------------------------------------------------------------- writing
 
 
-def _adapter(model_field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-    ops = connection.ops
-    if isinstance(model_field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
-    if isinstance(model_field, models.DateField):
-        return ops.adapt_datefield_value
-    if isinstance(model_field, models.TimeField):
-        return ops.adapt_timefield_value
-    return None
-
-
-def write(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert `rows` (values in the order of the fields `names`) with multi-row INSERT statements."""
-    fields: list[Any] = [model._meta.get_field(name) for name in names]
-    adapters = [_adapter(f) for f in fields]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per = max(1, min(BATCH, 30_000 // len(fields)))  # under SQLite's and PostgreSQL's parameter limits
-    pending: list[Sequence[Any]] = []
-    written = 0
-    # Only the model's own table and column names go into the text; the values are parameters.
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
-    with connection.cursor() as cursor:
-
-        def flush() -> None:
-            sql = head + ", ".join([one] * len(pending))
-            params = [
-                adapt(value) if adapt is not None and value is not None else value
-                for row in pending
-                for adapt, value in zip(adapters, row, strict=True)
-            ]
-            cursor.execute(sql, params)
-
-        for row in rows:
-            pending.append(row)
-            if len(pending) == per:
-                flush()
-                written += len(pending)
-                pending = []
-        if pending:
-            flush()
-            written += len(pending)
-    return written
-
-
 class Ids:
     """Hands out ids up front, so rows can point at each other before they are written.
 
@@ -300,20 +255,6 @@ class Ids:
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), list(self.MODELS)):
                 cursor.execute(sql)
-
-
-def write_objects(model: type[models.Model], objects: Sequence[models.Model]) -> int:
-    """Insert model instances that have their ids, every concrete field, like `bulk_create` would."""
-    fields: list[Any] = list(model._meta.concrete_fields)
-
-    def value(obj: models.Model, f: Any) -> Any:
-        if f.is_relation and f.is_cached(obj):  # assigned before the related row had its id
-            related = f.get_cached_value(obj)
-            return related.pk if related is not None else None
-        raw = getattr(obj, f.attname)
-        return f.get_db_prep_save(raw, connection) if isinstance(f, models.JSONField) else raw
-
-    return write(model, [f.attname for f in fields], ([value(o, f) for f in fields] for o in objects))
 
 
 def insert(batch: Batch, ids: Ids) -> None:
