@@ -126,3 +126,17 @@ def api_for(token_for: Any) -> Callable[[Any], Client]:
         return Client(headers=token_for(person))
 
     return _make
+
+
+@pytest.fixture
+def english(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Speak English in actions and pages, so tests of behaviour read their messages in the source language.
+
+    The Norwegian catalogue has its own test (lib/tests/test_translations.py).
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setattr("samspill.people.middleware.chosen_language", lambda request: "en")
+    with translation.override("en"):
+        yield

@@ -38,7 +38,6 @@ from samspill.pipeline.models import (
     WorkPackage,
 )
 
-BATCH = 500
 PARALLEL_FROM = 400  # summaries in one batch before worker processes pay off
 ZERO_HOURS = Decimal("0.0")
 

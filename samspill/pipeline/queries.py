@@ -26,23 +26,29 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samspill.customers.models import FrameworkAgreement
+from samspill.lib.formatting import date as show_date
 from samspill.lib.formatting import nok
 from samspill.pipeline.models import (
     CLOSED_STAGES,
     OPEN_STAGES,
     ExpertReview,
+    LostReason,
     Opportunity,
+    ReviewState,
     Stage,
     StageSetting,
     TeamMember,
+    Verdict,
     sees_everything,
 )
 
-CARDS_PER_COLUMN = 20
+FIRST_CARDS = 12  # each column's first cards; "Show more" adds MORE_CARDS at a time
+MORE_CARDS = 20
 RECENT_DAYS = 90
 OFFERS_DUE_DAYS = 14
 MONTHS_AHEAD = 12
@@ -137,10 +143,12 @@ def card_rows(rows: QuerySet[Opportunity], user: Any) -> QuerySet[Opportunity]:
     return with_card_facts(rows, user).only(*CARD_FIELDS)
 
 
-def with_card_facts(rows: QuerySet[Opportunity], user: Any) -> QuerySet[Opportunity]:
+def with_card_facts(rows: QuerySet[Opportunity], user: Any, *, related: bool = True) -> QuerySet[Opportunity]:
     """Add what a card or list row shows without a query per row: the latest review, write access."""
     latest = ExpertReview.objects.filter(opportunity=OuterRef("pk")).order_by("-pk")
-    rows = rows.select_related("customer", "owner").annotate(
+    if related:
+        rows = rows.select_related("customer", "owner")
+    rows = rows.annotate(
         weighted=WEIGHTED,
         review_state=Subquery(latest.values("state")[:1]),
         review_verdict=Subquery(latest.values("verdict")[:1]),
@@ -154,6 +162,109 @@ def with_card_facts(rows: QuerySet[Opportunity], user: Any) -> QuerySet[Opportun
 # -- the board -------------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class Card:
+    """What one card on the board shows, formatted once here: the board renders many."""
+
+    pk: int
+    version: int
+    stage: str
+    title: str
+    url: str
+    customer: str
+    confidential: bool
+    movable: bool
+    value: str
+    weighted: str
+    expected_start: str
+    offer_due: str
+    overdue: bool
+    decided_on: str
+    lost_reason: str
+    owner: str
+    owner_initials: str
+    review: str
+    sort_key: tuple[Any, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+
+CARD_VALUES = (
+    "pk",
+    "version",
+    "stage",
+    "title",
+    "value",
+    "probability",
+    "weighted",
+    "expected_start",
+    "offer_due",
+    "decided_on",
+    "lost_reason",
+    "confidential",
+    "customer__name",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+    "review_state",
+    "review_verdict",
+    "writable",
+)
+
+
+def _card_values(
+    rows: QuerySet[Opportunity], user: Any, order: list[Any] | None = None, window: slice | None = None
+) -> list[dict[str, Any]]:
+    """The card facts as plain rows (no model objects): one query, whatever the number of cards."""
+    found = with_card_facts(rows, user, related=False).values(*CARD_VALUES)
+    if order is not None:
+        found = found.order_by(*order)
+    return list(found[window] if window is not None else found)
+
+
+class CardMaker:
+    """Turns card rows into cards, with what every card shares worked out once per page."""
+
+    def __init__(self, today: datetime.date | None = None) -> None:
+        self.today = today or timezone.localdate()
+        marker = 2_147_483_647
+        self.url = reverse("pipeline:opportunity", args=[marker]).replace(str(marker), "{}")
+        self.lost_reasons = {code: str(label) for code, label in LostReason.choices}
+
+    def __call__(self, row: dict[str, Any], sort: str = "value") -> Card:
+        is_open = row["stage"] in OPEN_STAGES
+        first, last = row["owner__first_name"], row["owner__last_name"]
+        owner = f"{first} {last}".strip() or row["owner__username"]
+        initials = (first[:1] + last[:1]) or row["owner__username"][:2]
+        review = row["review_state"] or ""
+        if review == ReviewState.DONE:
+            review = row["review_verdict"] or Verdict.NOT_REALISTIC
+        offer_due = row["offer_due"]
+        return Card(
+            pk=row["pk"],
+            version=row["version"],
+            stage=row["stage"],
+            title=row["title"],
+            url=self.url.format(row["pk"]),
+            customer=row["customer__name"],
+            confidential=row["confidential"],
+            movable=bool(row["writable"]) and row["stage"] != Stage.WON,
+            value=nok(row["value"]),
+            weighted=f"{row['probability']}\xa0% · {nok(row['weighted'], 0)}" if is_open else "",
+            expected_start=show_date(row["expected_start"]) if is_open else "",
+            offer_due=show_date(offer_due) if is_open else "",
+            overdue=is_open and offer_due is not None and offer_due < self.today,
+            decided_on="" if is_open else show_date(row["decided_on"]),
+            lost_reason=self.lost_reasons.get(row["lost_reason"], ""),
+            owner=owner,
+            owner_initials=initials.upper(),
+            review=review,
+            sort_key=_sort_key(row, sort),
+        )
+
+
 @dataclass
 class Column:
     """One stage on the board: its totals over every matching opportunity, and its first cards."""
@@ -165,7 +276,7 @@ class Column:
     count: int = 0
     total: Decimal = ZERO
     weighted: Decimal = ZERO
-    cards: list[Opportunity] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
     recent_only: bool = False
 
     @property
@@ -185,20 +296,32 @@ def recent_cutoff(today: datetime.date | None = None) -> datetime.date:
     return (today or timezone.localdate()) - datetime.timedelta(days=RECENT_DAYS)
 
 
-def on_board(rows: QuerySet[Opportunity], today: datetime.date | None = None) -> QuerySet[Opportunity]:
-    """Keep open opportunities and those won or lost within the last RECENT_DAYS days."""
-    return rows.filter(
-        Q(stage__in=OPEN_STAGES) | Q(stage__in=CLOSED_STAGES, decided_on__gte=recent_cutoff(today))
-    )
+def in_column(rows: QuerySet[Opportunity], stage: str, cutoff: datetime.date) -> QuerySet[Opportunity]:
+    """The rows of one board column: a stage, and for won and lost only those decided since `cutoff`."""
+    rows = rows.filter(stage=stage)
+    return rows.filter(decided_on__gte=cutoff) if stage in CLOSED_STAGES else rows
 
 
-def stage_totals(rows: QuerySet[Opportunity]) -> dict[str, dict[str, Any]]:
-    """Return {stage: {"count", "total", "weighted"}} in one aggregate query."""
-    found = (
-        rows.order_by()
+def stage_totals(rows: QuerySet[Opportunity], cutoff: datetime.date) -> dict[str, dict[str, Any]]:
+    """Return {stage: {"count", "total", "weighted"}} of the board's columns, in one aggregate query.
+
+    The open stages and the recently decided ones are two parts of a UNION ALL, so each reads one
+    range of the indexes on (stage, start or decision date, value, probability, …) instead of all of
+    them. Only open stages are weighted (a won or lost one is settled, and there may be many).
+    """
+    open_part = (
+        rows.filter(stage__in=OPEN_STAGES)
+        .order_by()
         .values("stage")
         .annotate(count=Count("pk"), total=Sum("value"), weighted=Sum(WEIGHTED))
     )
+    recent_part = (
+        rows.filter(stage__in=CLOSED_STAGES, decided_on__gte=cutoff)
+        .order_by()
+        .values("stage")
+        .annotate(count=Count("pk"), total=Sum("value"), weighted=Value(ZERO, output_field=MONEY_FIELD))
+    )
+    found = open_part.union(recent_part, all=True)
     return {
         row["stage"]: {
             "count": row["count"],
@@ -213,11 +336,12 @@ def _column_order(stage: str, sort: str) -> tuple[Any, ...]:
     return CLOSED_ORDER if stage in CLOSED_STAGES else BOARD_SORTS.get(sort, BOARD_SORTS["value"])
 
 
-def board(user: Any, data: Mapping[str, Any], *, per_column: int = CARDS_PER_COLUMN) -> list[Column]:
+def board(user: Any, data: Mapping[str, Any], *, per_column: int = FIRST_CARDS) -> list[Column]:
     """Return the board's columns: totals in one query, every column's first cards in one more."""
     settings = StageSetting.current()
-    rows = on_board(filtered(user, {**data, "stage": None}))
-    totals = stage_totals(rows)
+    rows = filtered(user, {**data, "stage": None})
+    cutoff = recent_cutoff()
+    totals = stage_totals(rows, cutoff)
     columns = []
     for stage in Stage:
         column = Column(
@@ -230,24 +354,29 @@ def board(user: Any, data: Mapping[str, Any], *, per_column: int = CARDS_PER_COL
         )
         columns.append(column)
     by_stage = {c.stage: c for c in columns}
-    for card in _first_cards(rows, user, data.get("sort") or "value", per_column):
+    for card in _first_cards(rows, cutoff, user, data.get("sort") or "value", per_column):
         by_stage[card.stage].cards.append(card)
     return columns
 
 
-def _first_cards(rows: QuerySet[Opportunity], user: Any, sort: str, per_column: int) -> list[Opportunity]:
+def _first_cards(
+    rows: QuerySet[Opportunity], cutoff: datetime.date, user: Any, sort: str, per_column: int
+) -> list[Card]:
     """The first `per_column` cards of every column, in one query.
 
-    Each column is a small sub-select (its stage, its order, a limit) on the bare rows; the review
+    Each column is a small sub-select (its stage, its order, a limit) on the bare rows, which the
+    indexes on (stage, value) and (stage, decision date) answer without sorting the column; the review
     subqueries of the card facts then run for the kept cards only.
     """
     condition = Q()
     for stage in Stage.values:
         order = _order_expressions(_column_order(stage, sort))
-        condition |= Q(pk__in=rows.filter(stage=stage).order_by(*order).values("pk")[:per_column])
-    cards = list(card_rows(Opportunity.objects.filter(condition), user))
+        first = in_column(rows, stage, cutoff).order_by(*order).values("pk")[:per_column]
+        condition |= Q(pk__in=first)
+    make = CardMaker()
+    cards = [make(row, sort) for row in _card_values(Opportunity.objects.filter(condition), user)]
     position = {stage: index for index, stage in enumerate(Stage.values)}
-    return sorted(cards, key=lambda c: (position[c.stage], _sort_key(c, sort)))
+    return sorted(cards, key=lambda c: (position[c.stage], c.sort_key))
 
 
 def _order_expressions(order: tuple[Any, ...]) -> list[Any]:
@@ -260,25 +389,35 @@ def _order_expressions(order: tuple[Any, ...]) -> list[Any]:
     return result
 
 
-def _sort_key(card: Opportunity, sort: str) -> tuple[Any, ...]:
+def _sort_key(row: Mapping[str, Any], sort: str) -> tuple[Any, ...]:
     far = datetime.date.max
-    if card.stage in CLOSED_STAGES:
-        return (-(card.decided_on or datetime.date.min).toordinal(), -card.value, card.pk)
+    value = row["value"]
+    if row["stage"] in CLOSED_STAGES:
+        return (-(row["decided_on"] or datetime.date.min).toordinal(), -value, row["pk"])
     if sort == "due":
-        return ((card.offer_due or far).toordinal(), -card.value, card.pk)
+        return ((row["offer_due"] or far).toordinal(), -value, row["pk"])
     if sort == "start":
-        return ((card.expected_start or far).toordinal(), -card.value, card.pk)
-    return (-card.value, (card.offer_due or far).toordinal(), card.pk)
+        return ((row["expected_start"] or far).toordinal(), -value, row["pk"])
+    return (-value, (row["offer_due"] or far).toordinal(), row["pk"])
 
 
 def column_cards(
-    user: Any, data: Mapping[str, Any], stage: str, *, offset: int, limit: int = CARDS_PER_COLUMN
-) -> tuple[list[Opportunity], bool]:
+    user: Any, data: Mapping[str, Any], stage: str, *, offset: int, limit: int = MORE_CARDS
+) -> tuple[list[Card], bool]:
     """Return one column's cards from `offset` (for "load more"), and whether more follow."""
-    rows = on_board(filtered(user, {**data, "stage": stage}))
-    order = _column_order(stage, data.get("sort") or "value")
-    found = list(card_rows(rows, user).order_by(*_order_expressions(order))[offset : offset + limit + 1])
+    rows = in_column(filtered(user, {**data, "stage": None}), stage, recent_cutoff())
+    sort = data.get("sort") or "value"
+    order = _order_expressions(_column_order(stage, sort))
+    make = CardMaker()
+    window = slice(offset, offset + limit + 1)
+    found = [make(row, sort) for row in _card_values(rows, user, order, window)]
     return found[:limit], len(found) > limit
+
+
+def one_card(user: Any, pk: int) -> Card | None:
+    """The card of one opportunity `user` may see (after a move on the board)."""
+    found = _card_values(Opportunity.objects.visible_to(user).filter(pk=pk), user)
+    return CardMaker()(found[0]) if found else None
 
 
 # -- totals by month of expected start -------------------------------------------------------------

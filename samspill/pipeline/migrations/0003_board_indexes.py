@@ -1,4 +1,4 @@
-"""Indexes for the board: the first cards of each column, by value and by decision date."""
+"""Indexes for the board: each column's first cards by value, and its totals read from the indexes alone."""
 
 from django.db import migrations, models
 
@@ -9,12 +9,23 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(model_name="opportunity", name="opportunity_stage_start"),
         migrations.AddIndex(
             model_name="opportunity",
             index=models.Index(fields=["stage", "-value", "offer_due"], name="opportunity_stage_value"),
         ),
         migrations.AddIndex(
             model_name="opportunity",
-            index=models.Index(fields=["stage", "-decided_on", "-value"], name="opportunity_stage_decided"),
+            index=models.Index(
+                fields=["stage", "decided_on", "value", "probability", "confidential", "owner"],
+                name="opportunity_stage_decided",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="opportunity",
+            index=models.Index(
+                fields=["stage", "expected_start", "value", "probability", "confidential", "owner"],
+                name="opportunity_stage_start",
+            ),
         ),
     ]

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 TODAY = datetime.date(2025, 3, 14)
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Speak English in the pipeline's tests, whatever has been translated: they read the source strings."""
+    monkeypatch.setattr("samspill.people.middleware.chosen_language", lambda request: "en")
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -67,3 +75,8 @@ def reviewed(expert: Any, seller: Any) -> Callable[..., Any]:
         )
 
     return _review
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english: Any) -> None:
+    """This app's tests check behaviour, in the English the code is written in."""

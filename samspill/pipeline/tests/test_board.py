@@ -102,12 +102,12 @@ def test_filters_live_in_the_url_and_narrow_cards_and_totals(
 def test_a_column_shows_its_first_cards_and_loads_more_on_demand(
     make_opportunity: Any, seller: Any, client_for: Any
 ) -> None:
-    for number in range(queries.CARDS_PER_COLUMN + 3):
+    for number in range(queries.FIRST_CARDS + 3):
         make_opportunity(f"Deal {number:02}", value=Decimal(1000 + number))
     client = client_for(seller)
     response = client.get("/pipeline/")
     lead = _column(response, "lead")
-    assert (lead.count, lead.shown, lead.has_more) == (23, 20, True)
+    assert (lead.count, lead.shown, lead.has_more) == (15, 12, True)
     more = client.get(f"/pipeline/board/lead/?offset={lead.shown}", HTTP_HX_REQUEST="true")
     assert more.status_code == 200
     assert more.content.decode().count('data-testid="card"') == 3

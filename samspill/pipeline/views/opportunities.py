@@ -578,7 +578,7 @@ def _moved(request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
     """The moved card and the board's new totals, for the board to swap in."""
     query = QueryDict(request.POST.get("board_query", ""), mutable=True)
     context = _board_context(request, query)
-    card = queries.card_rows(Opportunity.objects.filter(pk=opportunity.pk), request.user).first()
+    card = queries.one_card(request.user, opportunity.pk)
     return render(request, "pipeline/board.html#moved", {**context, "card": card})
 
 

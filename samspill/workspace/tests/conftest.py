@@ -118,3 +118,8 @@ def confidential(
         registry.registry.access, "customers.customer", registry.Access(visible_to, ordinary.can_change)
     )
     yield secret
+
+
+@pytest.fixture(autouse=True)
+def _in_english(english: Any) -> None:
+    """This app's tests check behaviour, in the English the code is written in."""
