@@ -251,15 +251,16 @@ class Opportunity(Versioned):
             models.CheckConstraint(condition=Q(value__gte=0), name="opportunity_value_not_negative"),
         ]
         indexes = [
-            # The board: each column's first cards by value, its totals and those by month of start read
-            # the two covering indexes alone (the columns `visible_to` needs are in them too).
+            # The board: each column's first cards by value; its totals and those by month of start read
+            # the two covering indexes alone (with the columns `visible_to` needs, and the key for
+            # PostgreSQL's index-only scans).
             models.Index(fields=["stage", "-value", "offer_due"], name="opportunity_stage_value"),
             models.Index(
-                fields=["stage", "decided_on", "value", "probability", "confidential", "owner"],
+                fields=["stage", "decided_on", "value", "probability", "confidential", "owner", "id"],
                 name="opportunity_stage_decided",
             ),
             models.Index(
-                fields=["stage", "expected_start", "value", "probability", "confidential", "owner"],
+                fields=["stage", "expected_start", "value", "probability", "confidential", "owner", "id"],
                 name="opportunity_stage_start",
             ),
             models.Index(fields=["owner", "stage"], name="opportunity_owner_stage"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -218,9 +219,7 @@ def _card_values(
     rows: QuerySet[Opportunity], user: Any, order: list[Any] | None = None, window: slice | None = None
 ) -> list[dict[str, Any]]:
     """The card facts as plain rows (no model objects): one query, whatever the number of cards."""
-    found = with_card_facts(rows, user, related=False).values(*CARD_VALUES)
-    if order is not None:
-        found = found.order_by(*order)
+    found = with_card_facts(rows, user, related=False).values(*CARD_VALUES).order_by(*(order or ()))
     return list(found[window] if window is not None else found)
 
 
@@ -366,15 +365,25 @@ def _first_cards(
 
     Each column is a small sub-select (its stage, its order, a limit) on the bare rows, which the
     indexes on (stage, value) and (stage, decision date) answer without sorting the column; the review
-    subqueries of the card facts then run for the kept cards only.
+    subqueries of the card facts then run for the kept cards only. Where the database takes a UNION
+    ALL of ordered, limited parts (PostgreSQL) the cards are `pk IN (part UNION ALL part …)`, which its
+    planner reads as the few rows it is; SQLite gets `pk IN (part) OR pk IN (part) …` instead.
     """
-    condition = Q()
-    for stage in Stage.values:
-        order = _order_expressions(_column_order(stage, sort))
-        first = in_column(rows, stage, cutoff).order_by(*order).values("pk")[:per_column]
-        condition |= Q(pk__in=first)
+    parts = [
+        in_column(rows, stage, cutoff)
+        .order_by(*_order_expressions(_column_order(stage, sort)))
+        .values("pk")[:per_column]
+        for stage in Stage.values
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        chosen = Opportunity.objects.filter(pk__in=parts[0].union(*parts[1:], all=True))
+    else:
+        condition = Q()
+        for part in parts:
+            condition |= Q(pk__in=part)
+        chosen = Opportunity.objects.filter(condition)
     make = CardMaker()
-    cards = [make(row, sort) for row in _card_values(Opportunity.objects.filter(condition), user)]
+    cards = [make(row, sort) for row in _card_values(chosen, user)]
     position = {stage: index for index, stage in enumerate(Stage.values)}
     return sorted(cards, key=lambda c: (position[c.stage], c.sort_key))
 

@@ -198,8 +198,8 @@ def open_customer() -> Callable[[Page, str], None]:
 
     def _open_customer(page: Page, name: str) -> None:
         page.goto("/customers/")
-        page.locator("input[name=q]").fill(name)
-        page.locator("input[name=q]").press("Enter")
+        page.locator("#id_q").fill(name)
+        page.locator("#id_q").press("Enter")
         page.get_by_test_id("customer-table").get_by_role("link", name=name, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(name)
 

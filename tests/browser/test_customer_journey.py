@@ -49,8 +49,8 @@ def test_a_seller_registers_a_customer_and_finds_it_in_the_list(
     screenshot(page, "customer-detail-new")
 
     page.goto("/customers/")
-    page.locator("input[name=q]").fill("fjordlys")
-    page.locator("input[name=q]").press("Enter")
+    page.locator("#id_q").fill("fjordlys")
+    page.locator("#id_q").press("Enter")
     rows = page.get_by_test_id("customer-table").locator("tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first.get_by_role("link", name="Fjordlys Energi AS")).to_be_visible()

@@ -17,14 +17,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="opportunity",
             index=models.Index(
-                fields=["stage", "decided_on", "value", "probability", "confidential", "owner"],
+                fields=["stage", "decided_on", "value", "probability", "confidential", "owner", "id"],
                 name="opportunity_stage_decided",
             ),
         ),
         migrations.AddIndex(
             model_name="opportunity",
             index=models.Index(
-                fields=["stage", "expected_start", "value", "probability", "confidential", "owner"],
+                fields=["stage", "expected_start", "value", "probability", "confidential", "owner", "id"],
                 name="opportunity_stage_start",
             ),
         ),
