@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -220,7 +221,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -267,7 +268,7 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25)
 DEFAULT_HOURLY_RATE = env_int("DEFAULT_HOURLY_RATE", 1400)
 OFFER_TEMPLATE = env_str("OFFER_TEMPLATE", "")
 if OFFER_TEMPLATE and not Path(OFFER_TEMPLATE).is_file():
-    raise ImproperlyConfigured(f"OFFER_TEMPLATE must name a .docx file, but {OFFER_TEMPLATE!r} does not exist")
+    raise ImproperlyConfigured(f"OFFER_TEMPLATE must name a .docx file; {OFFER_TEMPLATE!r} does not exist")
 
 LOGGING = {
     "version": 1,

@@ -409,12 +409,14 @@ class _Builder:
         return earliest
 
     def between(self, start: datetime.datetime, end: datetime.datetime | None) -> datetime.datetime:
-        """Return a moment after `start` and before `end` (before today when None)."""
+        """Return a moment after `start`, before `end` (or today), in office hours when there is room."""
         limit = min(end or self.midnight, self.midnight)
         room = (limit - start).total_seconds()
         if room <= 120:
             return start + datetime.timedelta(seconds=max(1.0, room / 2))
-        return start + datetime.timedelta(seconds=self.rng.uniform(60, room - 60))
+        at = start + datetime.timedelta(seconds=self.rng.uniform(60, room - 60))
+        office = fiction.moment_on(self.rng, fiction.workday(_day(at)))
+        return office if start < office < limit else at
 
     # -- rows ---------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import make_person
 from samspill.people.models import PersonSkill, Skill
 from samspill.pipeline.actions import reviews as actions
 from samspill.pipeline.models import ExpertReview, ReviewComment, ReviewState, WorkPackage
@@ -220,3 +221,55 @@ def test_review_and_estimate_events_appear_on_the_opportunitys_feed(
     assert any("asked for an expert review" in s for s in sentences)
     assert any("Frode Fag gave the verdict" in s for s in sentences)
     assert any("added the work package Integrasjon mot ERP" in s for s in sentences)
+
+
+def test_the_board_leads_the_expert_to_their_reviews_with_the_count_waiting(
+    estimate: Any, seller: Any, expert: Any, azure: Skill, client_for: Any, today: Any
+) -> None:
+    client = client_for(expert)
+    before = client.get("/pipeline/").content.decode()
+    assert 'data-testid="my-reviews"' in before and 'href="/pipeline/reviews/"' in before
+    assert 'data-testid="my-reviews-count"' not in before
+    review = actions.request_review(estimate, by=seller, due_on=DUE, skill=azure, min_level=4)
+    assert client.get("/pipeline/").context["on_my_desk"] == 1
+    actions.accept_review(review, by=expert)
+    doing = client.get("/pipeline/").content.decode()
+    assert 'data-testid="my-reviews-count">1<' in doing
+    actions.give_verdict(review, by=expert, verdict="approved")
+    assert client.get("/pipeline/").context["on_my_desk"] == 0
+
+
+def test_the_count_leaves_out_what_others_may_take_and_what_the_seller_asked_for(
+    estimate: Any, seller: Any, expert: Any, azure: Skill, client_for: Any, today: Any
+) -> None:
+    junior = make_person("junior", ["expert"], name="Jo Junior")
+    PersonSkill.objects.create(person=junior, skill=azure, level=2)
+    actions.request_review(estimate, by=seller, due_on=DUE, skill=azure, min_level=4)
+    assert client_for(expert).get("/pipeline/").context["on_my_desk"] == 1
+    assert client_for(junior).get("/pipeline/").context["on_my_desk"] == 0
+    assert client_for(seller).get("/pipeline/").context["on_my_desk"] == 0
+
+
+def test_the_board_counts_the_reviews_in_one_query_however_many_wait(
+    opportunity: Any, seller: Any, expert: Any, azure: Skill, client_for: Any, today: Any
+) -> None:
+    client = client_for(expert)
+
+    def queries() -> int:
+        client.get("/pipeline/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/pipeline/").status_code == 200
+        return len(captured)
+
+    actions.request_review(make_estimate(opportunity, seller), by=seller, due_on=DUE, skill=azure)
+    few = queries()
+    for _n in range(4):
+        actions.request_review(make_estimate(opportunity, seller), by=seller, due_on=DUE, skill=azure)
+    assert client.get("/pipeline/").context["on_my_desk"] == 5
+    assert queries() == few
+
+
+def test_every_page_has_my_expert_reviews_in_the_user_menu(expert: Any, client_for: Any) -> None:
+    for url in ("/", "/customers/", "/pipeline/list/"):
+        html = client_for(expert).get(url).content.decode()
+        assert 'data-testid="menu-my-reviews"' in html and 'href="/pipeline/reviews/"' in html
