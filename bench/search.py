@@ -21,6 +21,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -344,9 +345,6 @@ def _index_size() -> str:
 
 def _prepare(args: argparse.Namespace) -> str:
     """Seed (unless a kept database is reused), make sure 100 000 documents are indexed; describe it."""
-    import io
-
-    from django.core.management import call_command
     from django.db import connection
 
     from samspill.lib.registry import registry
@@ -354,17 +352,26 @@ def _prepare(args: argparse.Namespace) -> str:
 
     notes = []
     if not ((args.var_dir or args.database_url) and "search_entry" in connection.introspection.table_names()):
-        call_command("migrate", verbosity=0)
-        out = io.StringIO()
+        # As a person would, in their own processes: `samspill migrate`, then `samspill seed`.
+        samspill = str(Path(sys.executable).parent / "samspill")
+        subprocess.run([samspill, "migrate", "-v0"], check=True)
         started = time.perf_counter()
-        today = datetime.date.fromisoformat(args.today)
-        call_command("seed", size=args.size, seed=args.seed, today=today, reset=True, stdout=out)
-        sys.stderr.write(out.getvalue())
+        seed = [
+            samspill,
+            "seed",
+            "--size",
+            args.size,
+            "--seed",
+            str(args.seed),
+            "--today",
+            args.today,
+            "--reset",
+        ]
+        out = subprocess.run(seed, check=True, capture_output=True, text=True).stdout
+        sys.stderr.write(out)
         notes.append(f"seeded `{args.size}` in {time.perf_counter() - started:.1f} s")
         notes += [
-            f"the seed's index step: `{line.strip()}`"
-            for line in out.getvalue().splitlines()
-            if "search " in line
+            f"the seed's index step: `{line.strip()}`" for line in out.splitlines() if "search " in line
         ]
     seeded = registry.search_sources.get("documents")
     if (

@@ -7,12 +7,14 @@ of values for named fields; `write_objects` takes model instances, with or witho
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
 
 BATCH = 500
+COPY_CHUNK = 10_000
 
 
 def _adapter(model_field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
@@ -64,12 +66,19 @@ def write(model: type[models.Model], names: Sequence[str], rows: Iterable[Sequen
 
 
 def _copy(table: str, columns: str, rows: Iterable[Sequence[Any]]) -> int:
-    """Write rows with PostgreSQL's COPY, which psycopg feeds with the Python values as they are."""
+    """Write rows with PostgreSQL's COPY, which psycopg feeds with the Python values as they are.
+
+    The rows are taken a chunk at a time before each COPY starts: making a row may query the database
+    (a content type not cached yet), and the connection can do nothing else while a COPY runs.
+    """
     written = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-            written += 1
+    pending = iter(rows)
+    with connection.cursor() as cursor:
+        while chunk := list(itertools.islice(pending, COPY_CHUNK)):
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in chunk:
+                    copy.write_row(row)
+            written += len(chunk)
     return written
 
 

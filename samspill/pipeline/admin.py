@@ -49,7 +49,7 @@ class ExpectationAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "status"]
 
 
-def _settings_title(title: str, anchor: str) -> str:
+def _settings_title(title: Any, anchor: str) -> str:
     link = format_html(
         '<a href="{}">{}</a>',
         reverse("pipeline:settings") + anchor,

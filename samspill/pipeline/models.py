@@ -148,7 +148,7 @@ def seen_by(user: Any, through: str = "") -> Q:
         return Q()
     prefix = f"{through}__" if through else ""
     on_team = TeamMember.objects.filter(opportunity=OuterRef(through or "pk"), person=user)
-    return Q(**{f"{prefix}confidential": False}) | Q(**{f"{prefix}owner": user}) | Exists(on_team)
+    return Q(**{f"{prefix}confidential": False}) | Q(**{f"{prefix}owner": user}) | Q(Exists(on_team))
 
 
 class OpportunityQuerySet(QuerySet["Opportunity"]):

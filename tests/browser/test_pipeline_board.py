@@ -164,3 +164,49 @@ def test_the_list_shows_the_same_opportunities_and_exports_them(
     assert f"{PREFIX} Kundeportal 2.0" in content
     assert ";" in content.splitlines()[0]
     screenshot(page, "pipeline-list")
+
+
+def test_a_seller_filters_the_board_by_a_customer_whose_options_load_on_demand(
+    page: Page, log_in: Callable[[Page, str], None]
+) -> None:
+    log_in(page, "selger")
+    page.goto("/pipeline/")
+    customers = page.get_by_test_id("board-filters").locator("[name=customer]")
+    expect(customers.locator("option")).to_have_count(1)  # only "all customers" until asked for
+    with page.expect_response(lambda r: "/pipeline/filters/customers/" in r.url):
+        page.get_by_test_id("board-filters").hover()
+    expect(customers.locator("option", has_text="Bergen Vann KF")).to_have_count(1)
+    customers.select_option(label="Bergen Vann KF")
+    page.get_by_test_id("board-filters").locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"customer=\d+"))
+    expect(customers).to_have_value(re.compile(r"\d+"))
+    expect(customers.locator("option:checked")).to_have_text("Bergen Vann KF")
+    for card in page.get_by_test_id("card").all():
+        expect(card.locator(".opp-customer")).to_have_text("Bergen Vann KF")
+
+
+def test_an_administrator_sets_a_default_hourly_rate_on_the_pipeline_settings(
+    page: Page, log_in: Callable[[Page, str], None], screenshot: Callable[..., Path]
+) -> None:
+    log_in(page, "admin")
+    page.goto("/pipeline/")
+    page.get_by_test_id("pipeline-settings").click()
+    expect(page.get_by_test_id("stage-settings-form")).to_be_visible()
+    rates = page.get_by_test_id("role-rates-form")
+    rate = rates.locator("[name=administrator_hourly_rate]")
+    rate.fill("-5")
+    rates.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("role-rates-form").get_by_test_id("form-errors")).to_be_visible()
+    page.get_by_test_id("role-rates-form").locator("[name=administrator_hourly_rate]").fill("2100")
+    page.get_by_test_id("role-rates-form").locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/pipeline/settings/#rates$"))
+    expect(page.get_by_test_id("role-rates-form").locator("[name=administrator_hourly_rate]")).to_have_value(
+        "2100.00"
+    )
+    screenshot(page, "pipeline-settings")
+    # Leave the demo data as it was: the administrator role has no default rate of its own.
+    page.get_by_test_id("role-rates-form").locator("[name=administrator_hourly_rate]").fill("")
+    page.get_by_test_id("role-rates-form").locator("button[type=submit]").click()
+    expect(page.get_by_test_id("role-rates-form").locator("[name=administrator_hourly_rate]")).to_have_value(
+        ""
+    )

@@ -76,7 +76,10 @@ def test_a_stale_edit_is_refused_with_the_other_change_shown(
 def test_the_detail_page_shows_contacts_and_activity(customer: Customer, outsider: Any) -> None:
     response = logged_in(outsider).get(f"/customers/{customer.pk}/")
     assert response.status_code == 200
-    assert 'data-panel="customers.contacts"' in response.content.decode()
+    html = response.content.decode()
+    assert 'data-panel="customers.contacts"' in html
+    # The customer's opportunities come first, above the contacts.
+    assert html.index('data-panel="pipeline.opportunities"') < html.index('data-panel="customers.contacts"')
 
 
 def test_an_unknown_customer_is_a_404(outsider: Any) -> None:

@@ -12,9 +12,14 @@ def test_customers_register_access_for_each_model() -> None:
 
 
 def test_customers_register_their_panels_start_items_and_feed() -> None:
-    keys = [p.key for p in registry.registry.panels["customers.customer"]]
-    own = [key for key in keys if key.startswith("customers.")]
-    assert own == ["customers.agreements", "customers.contacts"]
+    # The customer page: the pipeline's opportunities first, then the customer's own agreements and
+    # contacts, then the workspace's documents.
+    assert [p.key for p in registry.registry.panels["customers.customer"]] == [
+        "pipeline.opportunities",
+        "customers.agreements",
+        "customers.contacts",
+        "workspace.documents",
+    ]
     assert {"customers.mine", "customers.agreements_ending"} <= {
         p.key for p in registry.registry.panels[registry.START]
     }

@@ -58,6 +58,7 @@ def seed(*args: str) -> None:
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():
+        ContentType.objects.clear_cache()  # as in a fresh process: writing events looks them up
         seed()
         yield
         transaction.set_rollback(True)

@@ -334,6 +334,8 @@ def _check_package(values: dict[str, Any]) -> None:
     if values.get("hourly_rate") is not None:
         for name, messages in estimation.validate_hourly_rate(values["hourly_rate"]).items():
             errors.setdefault(name, []).extend(messages)
+        if "hourly_rate" not in errors and values["hourly_rate"] > MAX_HOURLY_RATE:
+            errors["hourly_rate"] = [_("The hourly rate is too large.")]
     if not str(values.get("name") or "").strip():
         errors["name"] = [_("Give the work package a name.")]
     if values.get("role") not in Role.values:

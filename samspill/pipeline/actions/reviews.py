@@ -183,6 +183,9 @@ def cancel_review(review: ExpertReview, *, by: Any, reason: str = "") -> ExpertR
     """Cancel an open review (the person who asked for it, or management)."""
     if not (by.pk == review.requested_by_id or sees_everything(by)):
         raise NotAllowed(_("Only the person who asked for the review, or management, can cancel it."))
+    reason = (reason or "").strip()
+    if "\x00" in reason:
+        raise InvalidInput({"reason": [_("The reason may not contain NUL characters.")]})
     with transaction.atomic():
         current = _locked(review)
         if not current.is_open:
@@ -199,7 +202,7 @@ def cancel_review(review: ExpertReview, *, by: Any, reason: str = "") -> ExpertR
             target=current,
             by=by,
             changes=changes,
-            data={"reason": reason.strip()[:2000]},
+            data={"reason": reason[:2000]},
             context=current.opportunity,
         )
     return current

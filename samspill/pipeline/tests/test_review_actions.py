@@ -278,6 +278,17 @@ def test_the_requester_or_management_cancels_but_not_the_reviewer(
         actions.cancel_review(other, by=manager)
 
 
+def test_a_reason_with_a_nul_character_is_refused_and_the_review_stays_open(
+    estimate: Any, seller: Any, expert: Any, today: Any
+) -> None:
+    review = _named_review(estimate, seller, expert)
+    with pytest.raises(InvalidInput) as refused:
+        actions.cancel_review(review, by=seller, reason="Feil\x00person")
+    assert "reason" in refused.value.errors
+    assert ExpertReview.objects.get(pk=review.pk).state == ReviewState.REQUESTED
+    assert not Event.objects.filter(verb="review.cancelled").exists()
+
+
 # -- applying a proposal -----------------------------------------------------------------------------------
 
 

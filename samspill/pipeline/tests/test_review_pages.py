@@ -10,11 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import make_person
 from samspill.people.models import PersonSkill, Skill
 from samspill.pipeline.actions import reviews as actions
 from samspill.pipeline.models import ExpertReview, ReviewComment, ReviewState, WorkPackage
-from samspill.pipeline.tests.estimating import make_estimate
+from samspill.pipeline.tests.estimating import make_estimate, skilled_expert
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +64,12 @@ def test_asking_without_a_skill_names_the_field(
 
 
 def test_someone_off_the_team_cannot_open_the_request_form(
-    estimate: Any, outsider: Any, client_for: Any
+    estimate: Any, outsider: Any, client_for: Any, make_opportunity: Any, seller: Any
 ) -> None:
-    assert client_for(outsider).get(f"/pipeline/estimates/{estimate.pk}/review/new/").status_code == 404
+    # They see the opportunity but may not change it (403); a confidential one they do not see (404).
+    assert client_for(outsider).get(f"/pipeline/estimates/{estimate.pk}/review/new/").status_code == 403
+    hidden = make_estimate(make_opportunity("Hemmelig", confidential=True), seller)
+    assert client_for(outsider).get(f"/pipeline/estimates/{hidden.pk}/review/new/").status_code == 404
 
 
 def test_the_queue_shows_what_waits_for_the_expert(
@@ -186,6 +188,23 @@ def test_the_seller_applies_a_proposal_with_one_click(
     assert WorkPackage.objects.get(pk=target.pk).most_likely == 40
 
 
+def test_a_refused_proposal_goes_back_to_a_page_of_this_site_only(
+    estimate: Any, seller: Any, expert: Any, client_for: Any, today: Any
+) -> None:
+    review = actions.request_review(estimate, by=seller, due_on=DUE, reviewer=expert)
+    target = estimate.packages.get(name="Test og overlevering")
+    comment = actions.comment_on_review(
+        review, by=expert, work_package=target, proposed=(Decimal(30), Decimal(40), Decimal(90))
+    )
+    client = client_for(seller)
+    url = f"/pipeline/review-comments/{comment.pk}/apply/"
+    assert client.post(url).status_code == 302
+    again = client.post(url, {"next": "https://evil.example/phish"})  # applied already: refused
+    assert again.status_code == 302 and again["Location"] == estimate.get_absolute_url()
+    local = client.post(url, {"next": review.get_absolute_url()})
+    assert local["Location"] == review.get_absolute_url()
+
+
 def test_the_queue_costs_the_same_queries_for_2_and_12_reviews(
     make_opportunity: Any, seller: Any, expert: Any, azure: Skill, client_for: Any, today: Any
 ) -> None:
@@ -242,8 +261,7 @@ def test_the_board_leads_the_expert_to_their_reviews_with_the_count_waiting(
 def test_the_count_leaves_out_what_others_may_take_and_what_the_seller_asked_for(
     estimate: Any, seller: Any, expert: Any, azure: Skill, client_for: Any, today: Any
 ) -> None:
-    junior = make_person("junior", ["expert"], name="Jo Junior")
-    PersonSkill.objects.create(person=junior, skill=azure, level=2)
+    junior = skilled_expert("junior", azure, 2)
     actions.request_review(estimate, by=seller, due_on=DUE, skill=azure, min_level=4)
     assert client_for(expert).get("/pipeline/").context["on_my_desk"] == 1
     assert client_for(junior).get("/pipeline/").context["on_my_desk"] == 0

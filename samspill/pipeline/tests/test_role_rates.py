@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,7 +81,7 @@ def test_only_administrators_set_the_rates(person: str, request: Any) -> None:
 def test_a_malformed_rate_is_refused_with_the_field_named_and_nothing_is_saved(
     administrator: Any, value: Any, message: str
 ) -> None:
-    with translation.override("en"), pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput) as refused:
         configure_role_rates({"seller": 1000, "expert": value}, by=administrator)
     assert message in " ".join(refused.value.errors["expert_hourly_rate"])
     assert not RoleRate.objects.exists()

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -204,6 +206,14 @@ def _refused(request: HttpRequest, error: ActionError, to: Any) -> HttpResponse:
     return redirect(to)
 
 
+def _next_url(request: HttpRequest, default: str) -> str:
+    """Where to go back to: the page's `next`, if it is on this site, else `default`."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
 def _fresh(estimate: Estimate) -> Estimate:
     return Estimate.objects.select_related("opportunity", "opportunity__customer", "opportunity__owner").get(
         pk=estimate.pk
@@ -387,7 +397,8 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
         ):
             form = None  # type: ignore[assignment]
     if form is not None:
-        extra[f"{form.data.get('kind') or 'assumption'}_form"] = form
+        kind = form.data.get("kind")
+        extra[f"{kind if kind in EstimateLineKind.values else EstimateLineKind.ASSUMPTION}_form"] = form
     if _htmx(request):
         return _partials(request, _fresh(estimate), ["lines"], **extra)
     if extra:
@@ -550,7 +561,9 @@ def review_request(request: HttpRequest, pk: int) -> HttpResponse:
     estimate = get_estimate_for(request.user, pk)
     opportunity = estimate.opportunity
     if not can_change_opportunity(request.user, opportunity):
-        raise Http404
+        raise PermissionDenied(
+            _("Only the opportunity's owner, its team and management can ask for a review.")
+        )
     form = ReviewRequestForm(request.POST or None, confidential=opportunity.confidential)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -758,7 +771,7 @@ def proposal_apply(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionError as error:
         if _htmx(request):
             return _partials(request, _fresh(estimate), ["packages", "summary"], packages_error=error.message)
-        return _refused(request, error, request.POST.get("next") or estimate.get_absolute_url())
+        return _refused(request, error, _next_url(request, estimate.get_absolute_url()))
     if _htmx(request):
         return _partials(request, _fresh(estimate), ["packages", "summary"])
     messages.success(request, _("The proposed hours were put into the work package."))
