@@ -9,11 +9,12 @@ in bulk and bypasses the actions, but every row is what the actions would have l
 - an estimate's stored summary (expected hours and amount, P50/P80/P90 hours and prices, contingency,
   the price at its confidence point) is `samspill.pipeline.estimation.summarise` of its packages and
   risks, and each package's expected hours its PERT mean. The simulation is the default one
-  (`DEFAULT_DRAWS` draws) for every estimate of an open opportunity, and for every estimate at all when
-  there are at most `FULL_SIMULATION_UP_TO` opportunities (the demo). For the closed opportunities of the
-  measuring sizes it is `summarise(..., draws=CLOSED_DRAWS)`: the same model, with sampling noise of
-  under 1 % on average (at most some 2.5 % on P90) for a twentieth of the time. Those estimates are
-  history (most are locked); an action that changes one later stores the default simulation again;
+  (`DEFAULT_DRAWS` draws) for the newest estimate of every open opportunity, and for every estimate at
+  all when there are at most `FULL_SIMULATION_UP_TO` opportunities (the demo). For the rest at the
+  measuring sizes (closed opportunities' estimates and versions a newer one replaced) it is
+  `summarise(..., draws=CLOSED_DRAWS)`: the same model, with sampling noise of under 1 % on average (at
+  most some 2.5 % on P90), for a thirtieth of the time. Those estimates are history (most are locked);
+  an action that changes one later stores the default simulation again (`draws_for` tells which is which);
 - the offer's estimate is locked when the offer is sent, and a won opportunity's `sold_estimate` is the
   locked estimate; moving into a stage that requires a review happens only after a done review whose
   verdict is not "not realistic" (or, a few times, with management's written override);
@@ -27,6 +28,7 @@ due this week, at every size. The rest are drawn at random, in proportions per s
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import math
@@ -97,6 +99,7 @@ OPEN_MIX = {
     Stage.NEGOTIATION: 10,
 }
 WIN_RATE = 0.4
+ROOM_BEFORE_DECISION = 45  # days a closed one's customer was ours, at least, before the decision
 LOST_FROM = {
     Stage.LEAD: 10,
     Stage.QUALIFIED: 20,
@@ -177,6 +180,7 @@ class Plan:
     age: int | None = None  # days in the current stage (open ones)
     offer_due: datetime.date | None = None
     review_due: datetime.date | None = None
+    decided: datetime.date | None = None  # when a closed one was won or lost
     lost_from: str = ""
     has_estimate: bool = True
     revised: bool = False  # a new estimate version during negotiation
@@ -221,9 +225,12 @@ def _configuration() -> dict[str, StageSetting]:
     return StageSetting.current()
 
 
-def draws_for(opportunity: Opportunity, total: int) -> int:
-    """Return how many draws the stored summary of an estimate of `opportunity` was simulated with."""
-    if opportunity.is_open or total <= FULL_SIMULATION_UP_TO:
+def draws_for(estimate: Estimate, total: int) -> int:
+    """Return how many draws the stored summary of `estimate` was simulated with (`total` opportunities)."""
+    if total <= FULL_SIMULATION_UP_TO:
+        return estimation.DEFAULT_DRAWS
+    newer = Estimate.objects.filter(opportunity=estimate.opportunity_id, number__gt=estimate.number)
+    if estimate.opportunity.is_open and not newer.exists():
         return estimation.DEFAULT_DRAWS
     return CLOSED_DRAWS
 
@@ -297,6 +304,8 @@ class _Builder:
         ):
             self.contacts.setdefault(customer_id, []).append((contact_id, name, title))
         self.customers = [c for c in ctx.made["customers"] if c.archived_at is None]
+        self.by_age = sorted(self.customers, key=lambda c: c.created_at)
+        self.created_days = [c.created_at.date() for c in self.by_age]
         self.agreements: dict[int, list[FrameworkAgreement]] = {}
         for agreement in ctx.made.get("agreements", []):
             if agreement.status == AgreementStatus.ACTIVE:
@@ -349,6 +358,8 @@ class _Builder:
         if plan.stage in OPEN_STAGES:
             age = plan.age if plan.age is not None else rng.randint(0, AGES[Stage(plan.stage)])
             end = max(first_day, last_day - datetime.timedelta(days=max(0, age - 1)))
+        elif plan.decided is not None:
+            end = min(last_day, max(first_day, plan.decided))
         else:
             latest_start = last_day - datetime.timedelta(days=sum(gaps))
             start = first_day + datetime.timedelta(
@@ -699,14 +710,21 @@ def _random_plans(b: _Builder, total: int, open_total: int, scripted: Sequence[P
 
 
 def _random_plan(b: _Builder, stage: str) -> Plan:
-    rng = b.rng
-    closed = stage in CLOSED_STAGES
-    room = 45 if closed else 4
-    customer = rng.choice(b.customers)
-    for _attempt in range(30):
-        if (b.today - customer.created_at.date()).days > room:
-            break
+    rng, today = b.rng, b.today
+    decided = None
+    if stage in CLOSED_STAGES:
+        # Decisions spread evenly over the year, each by a customer we had for a while by then.
+        decided = today - datetime.timedelta(days=rng.randint(1, 330))
+        known = bisect.bisect_left(b.created_days, decided - datetime.timedelta(days=ROOM_BEFORE_DECISION))
+        customer = rng.choice(b.by_age[: max(1, known)])
+        since = decided - datetime.timedelta(days=ROOM_BEFORE_DECISION)
+    else:
         customer = rng.choice(b.customers)
+        for _attempt in range(30):
+            if (today - customer.created_at.date()).days > 4:
+                break
+            customer = rng.choice(b.customers)
+        since = today - datetime.timedelta(days=4)
     owner = customer.account_owner if rng.random() < 0.85 else rng.choice(b.sellers)
     technical = customer.industry in TECHNICAL_INDUSTRIES
     project_type = _weighted(
@@ -716,7 +734,7 @@ def _random_plan(b: _Builder, stage: str) -> Plan:
     candidates = [
         a
         for a in b.agreements.get(customer.pk, [])
-        if a is not b.ceiling_agreement and (b.today - a.created_at.date()).days > room
+        if a is not b.ceiling_agreement and a.created_at.date() < since
     ]
     if candidates and rng.random() < 0.6:
         agreement = rng.choice(candidates)
@@ -736,6 +754,7 @@ def _random_plan(b: _Builder, stage: str) -> Plan:
         lost_from=lost_from,
         has_estimate=rng.random() < {Stage.LEAD: 0.5, Stage.QUALIFIED: 0.75}.get(reached, 1.0),
         revised=rng.random() < 0.15,
+        decided=decided,
     )
 
 
@@ -1202,6 +1221,8 @@ class _Opportunity:
             updated_at=at,
         )
         estimate = self._fresh(row) if based_on is None else self._copy(row, based_on, revise=revise)
+        if self.estimates and self.b.total > FULL_SIMULATION_UP_TO:
+            self.current.draws = CLOSED_DRAWS  # superseded: history, like a closed one's
         self.estimates.append(estimate)
         self.batch.estimates.append(estimate)
 

@@ -167,9 +167,12 @@ class OpportunityQuerySet(QuerySet["Opportunity"]):
         return self.filter(seen_by(user))
 
     def of(self, user: Any) -> OpportunityQuerySet:
-        """The opportunities `user` owns or is on the team of."""
-        on_team = TeamMember.objects.filter(opportunity=OuterRef("pk"), person=user)
-        return self.filter(Q(owner=user) | Exists(on_team))
+        """The opportunities `user` owns or is on the team of.
+
+        The team's opportunities are one list the database reads once, not a lookup per opportunity.
+        """
+        on_team = TeamMember.objects.filter(person=user).values("opportunity_id")
+        return self.filter(Q(owner=user) | Q(pk__in=on_team))
 
     def with_weighted(self) -> OpportunityQuerySet:
         """Annotate `weighted` = value × probability / 100, so totals are one query."""

@@ -183,30 +183,3 @@ def test_a_seller_filters_the_board_by_a_customer_whose_options_load_on_demand(
     expect(customers.locator("option:checked")).to_have_text("Bergen Vann KF")
     for card in page.get_by_test_id("card").all():
         expect(card.locator(".opp-customer")).to_have_text("Bergen Vann KF")
-
-
-def test_an_administrator_sets_a_default_hourly_rate_on_the_pipeline_settings(
-    page: Page, log_in: Callable[[Page, str], None], screenshot: Callable[..., Path]
-) -> None:
-    log_in(page, "admin")
-    page.goto("/pipeline/")
-    page.get_by_test_id("pipeline-settings").click()
-    expect(page.get_by_test_id("stage-settings-form")).to_be_visible()
-    rates = page.get_by_test_id("role-rates-form")
-    rate = rates.locator("[name=administrator_hourly_rate]")
-    rate.fill("-5")
-    rates.locator("button[type=submit]").click()
-    expect(page.get_by_test_id("role-rates-form").get_by_test_id("form-errors")).to_be_visible()
-    page.get_by_test_id("role-rates-form").locator("[name=administrator_hourly_rate]").fill("2100")
-    page.get_by_test_id("role-rates-form").locator("button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/pipeline/settings/#rates$"))
-    expect(page.get_by_test_id("role-rates-form").locator("[name=administrator_hourly_rate]")).to_have_value(
-        "2100.00"
-    )
-    screenshot(page, "pipeline-settings")
-    # Leave the demo data as it was: the administrator role has no default rate of its own.
-    page.get_by_test_id("role-rates-form").locator("[name=administrator_hourly_rate]").fill("")
-    page.get_by_test_id("role-rates-form").locator("button[type=submit]").click()
-    expect(page.get_by_test_id("role-rates-form").locator("[name=administrator_hourly_rate]")).to_have_value(
-        ""
-    )

@@ -82,7 +82,7 @@ def summary_of(estimate: Estimate) -> estimation.EstimateSummary:
             for p in packages
         ],
         [estimation.Risk(Decimal(r.probability) / 100, r.consequence_hours) for r in estimate.risks.all()],
-        draws=pipeline_data.draws_for(estimate.opportunity, Opportunity.objects.count()),
+        draws=pipeline_data.draws_for(estimate, Opportunity.objects.count()),
     )
 
 
@@ -420,3 +420,27 @@ def test_rows_made_after_the_seed_get_ids_of_their_own() -> None:
         customer=estimate.opportunity.customer, owner=person("selger"), title="Ny", probability=10
     )
     assert opportunity.pk > Opportunity.objects.exclude(pk=opportunity.pk).order_by("-pk")[0].pk
+
+
+def test_at_the_measuring_sizes_history_is_simulated_with_fewer_draws_in_worker_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from samspill.demo import pipeline_rows
+
+    monkeypatch.setattr(pipeline_data, "FULL_SIMULATION_UP_TO", 0)  # as if this were `large`
+    monkeypatch.setattr(pipeline_rows, "PARALLEL_FROM", 1)
+    seed("--reset")
+    total = Opportunity.objects.count()
+    estimates = list(Estimate.objects.select_related("opportunity").prefetch_related("risks"))
+    draws = {e.pk: pipeline_data.draws_for(e, total) for e in estimates}
+    assert set(draws.values()) == {estimation.DEFAULT_DRAWS, pipeline_data.CLOSED_DRAWS}
+    superseded = [e for e in estimates if e.opportunity.is_open and draws[e.pk] == pipeline_data.CLOSED_DRAWS]
+    assert superseded
+    for estimate in estimates:
+        summary = summary_of(estimate)
+        assert (estimate.p50_price, estimate.p80_price, estimate.p90_price, estimate.price) == (
+            summary.p50_amount,
+            summary.p80_amount,
+            summary.p90_amount,
+            summary.price_at(estimate.confidence, estimate.include_contingency),
+        )

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 TODAY = datetime.date(2025, 3, 14)
-
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Speak English in the pipeline's tests, whatever has been translated: they read the source strings."""
-    monkeypatch.setattr("samspill.people.middleware.chosen_language", lambda request: "en")
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

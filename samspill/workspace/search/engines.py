@@ -14,7 +14,7 @@ PostgreSQL. A title counts ten times a body.
 Ranking costs time for every match, which a word found in most of 100 000 documents makes slow. So
 matches are taken in tiers of RANK_LIMIT, newest first (by the day each source gives its objects,
 such as when they last changed), each tier found from the index alone. A query with fewer matches is
-ranked as a whole; one with more shows its newest 2 000 first, then the next 2 000, each tier ordered
+ranked as a whole; one with more shows its newest 2 000 (PostgreSQL: 500) first, then the next, ordered
 by PostgreSQL's ts_rank, or on SQLite by whether the words are in the title (SQLite's bm25 would
 first count every match of every word). A second word narrows a common query as it would anyway.
 `candidates(limit, offset)` never crosses a tier: callers ask for at most what is left of the tier
@@ -38,7 +38,11 @@ from samspill.workspace.search import text
 from samspill.workspace.search.text import ANY, ENGLISH, NORWEGIAN, Query
 
 BATCH = 500
+# Matches per ranking tier. FTS5 walks its matches by id almost for free; PostgreSQL reads each entry's
+# tsvectors while walking them newest first, so with a word in one entry of ten a tier of 500 costs it
+# some 5 000 rows.
 RANK_LIMIT = 2_000
+PG_RANK_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,9 @@ class Filters:
 class Engine(Protocol):
     vendor: str
 
+    @property
+    def rank_limit(self) -> int: ...
+
     def write(self, entries: Sequence[Entry]) -> None: ...
     def delete(self, kind: str, object_ids: Iterable[int]) -> None: ...
     def object_ids(self, kind: str) -> set[int]: ...
@@ -110,11 +117,11 @@ def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _tier(offset: int, limit: int) -> tuple[int, int, int]:
+def _tier(offset: int, limit: int, size: int) -> tuple[int, int, int]:
     """Return where the tier of `offset` starts, the offset within it, and the limit kept within it."""
-    start = offset - offset % RANK_LIMIT
+    start = offset - offset % size
     within = offset - start
-    return start, within, min(limit, RANK_LIMIT - within)
+    return start, within, min(limit, size - within)
 
 
 _DAY_SHIFT = 24  # an entry id on SQLite: the day's ordinal, then 24 bits to count the day's entries
@@ -203,6 +210,10 @@ class SQLiteEngine(_Common):
     """FTS5 over text stemmed in Python; ranked by bm25."""
 
     vendor = "sqlite"
+
+    @property
+    def rank_limit(self) -> int:
+        return RANK_LIMIT
 
     def write(self, entries: Sequence[Entry]) -> None:
         for chunk in _chunks(entries):
@@ -318,7 +329,7 @@ class SQLiteEngine(_Common):
         is ordered without it: matches with every word in the title first, then the rest, newest first.
         "More like this" (`any_term`) is always ranked by bm25, over its newest RANK_LIMIT matches.
         """
-        start, within, limit = _tier(offset, limit)
+        start, within, limit = _tier(offset, limit, self.rank_limit)
         with connection.cursor() as cursor:
             expansions = self._expansions(cursor, query)
             match = fts5_match(query, filters, expansions, any_term=any_term)
@@ -458,6 +469,10 @@ class PostgreSQLEngine(_Common):
 
     vendor = "postgresql"
 
+    @property
+    def rank_limit(self) -> int:
+        return PG_RANK_LIMIT
+
     def write(self, entries: Sequence[Entry]) -> None:
         norwegian = _PG_DOCUMENT.format(language=NORWEGIAN)
         english = _PG_DOCUMENT.format(language=ENGLISH)
@@ -501,7 +516,7 @@ class PostgreSQLEngine(_Common):
     ) -> list[Candidate]:
         condition, params, rank, rank_params = pg_match(query, any_term=any_term)
         where, filter_params = self._filters(filters)
-        start, within, limit = _tier(offset, limit)
+        start, within, limit = _tier(offset, limit, self.rank_limit)
         # The tier: the matches newest first, where a common word is found by walking the index by day
         # backwards until the tier is full, and a rare one from the GIN indexes. Only the tier is ranked.
         sql = (
@@ -512,7 +527,7 @@ class PostgreSQLEngine(_Common):
             "ORDER BY score DESC, e.day DESC NULLS LAST, e.id DESC LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *filter_params, RANK_LIMIT, start, *rank_params, limit, within])
+            cursor.execute(sql, [*params, *filter_params, PG_RANK_LIMIT, start, *rank_params, limit, within])
             return [Candidate(*row) for row in cursor.fetchall()]
 
     def _filters(self, filters: Filters) -> tuple[str, list[Any]]:

@@ -5,8 +5,9 @@ each window costs one query per kind to ask the sources which of its objects the
 so a page costs the same number of queries whatever the number of matches.
 
 Counting every match a person may see would mean asking about every match. The count is exact when
-all matches fit in the first window (1 000) and otherwise "at least" the visible ones in the windows
-looked at (`count_exact` is False and the page says "1 000+"), as large search engines do.
+all matches fit in the first window (1 000 on SQLite, 500 on PostgreSQL: a window stays within one
+of the engine's ranking tiers) and otherwise "at least" the visible ones in the windows looked at
+(`count_exact` is False and the page says "more than …"), as large search engines do.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ class _Scan:
 
     def more(self) -> None:
         # A window stays within one of the engine's ranking tiers (engines.py).
-        size = min(WINDOW, engines.RANK_LIMIT - self.scanned % engines.RANK_LIMIT)
+        tier = self.engine.rank_limit
+        size = min(WINDOW, tier - self.scanned % tier)
         found = self.engine.candidates(
             self.query, self.filters, limit=size, offset=self.scanned, any_term=self.any_term
         )
@@ -149,17 +151,13 @@ def search(
     parsed = text.parse(query or "")
     if not parsed:
         return SearchResults([], 0, message=_message(parsed), query=parsed)
-    search_engine = engine()
-    filters = Filters((), customer_id, date_from, date_to)
-    everything = _Scan(search_engine, parsed, filters, user)
-    everything.fill(0)
-    scan = everything
-    if wanted and not everything.exhausted:
-        scan = _Scan(search_engine, parsed, replace(filters, kinds=wanted), user)
+    filters = Filters(wanted, customer_id, date_from, date_to)
+    scan = _Scan(engine(), parsed, filters, user)
     scan.fill(offset + limit + 1)
-    rows = [c for c in scan.visible if not wanted or c.kind in wanted]
+    rows = scan.visible
     page = _load(rows[offset : offset + limit])
-    counts = Counter(c.customer_id for c in everything.visible if c.customer_id)
+    counted = rows + _others(parsed, filters, user)
+    counts = Counter(c.customer_id for c in counted if c.customer_id)
     top = [pk for pk, _count in counts.most_common(CUSTOMER_FACETS)]
     # One query names the customers of the filter and of the page's results.
     names = _customer_names(user, {*top, customer_id, *(customer_of(s, obj) for s, obj, _c in page)})
@@ -167,12 +165,22 @@ def search(
         items=[_hit(source, obj, candidate, parsed, names) for source, obj, candidate in page],
         count=len(rows),
         count_exact=scan.exhausted,
-        facets=_kind_facets(everything.visible),
+        facets=_kind_facets(counted),
         customers=_customer_facets(top, customer_id, counts, names),
         has_more=len(rows) > offset + limit or not scan.exhausted,
         message=_message(parsed),
         query=parsed,
     )
+
+
+def _others(query: text.Query, filters: Filters, user: Any) -> list[Candidate]:
+    """Return the first window of the kinds a kind filter leaves out, to count them for its choices."""
+    others = tuple(key for key in registry.search_sources if key not in filters.kinds)
+    if not filters.kinds or not others:
+        return []
+    scan = _Scan(engine(), query, replace(filters, kinds=others), user)
+    scan.fill(0)
+    return scan.visible
 
 
 def _message(query: text.Query) -> str:

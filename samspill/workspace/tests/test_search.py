@@ -234,6 +234,7 @@ def test_a_query_with_more_matches_than_a_ranking_tier_shows_the_newest_first_an
         make_customer(f"Bredde {n} AS")
     search.reindex()
     monkeypatch.setattr(engines, "RANK_LIMIT", 3)
+    monkeypatch.setattr(engines, "PG_RANK_LIMIT", 3)
     monkeypatch.setattr(search_query, "WINDOW", 2)
     first = search.search(seller, "bredde", limit=3)
     assert titles(first) == {"Bredde 6 AS", "Bredde 5 AS", "Bredde 4 AS"}
@@ -253,6 +254,7 @@ def test_a_query_with_more_matches_than_a_ranking_tier_still_shows_title_matches
     newer = [make_customer(f"Havbris {n} AS", notes="Samarbeid med Kystlys om drift.") for n in range(2)]
     search.reindex()
     monkeypatch.setattr(engines, "RANK_LIMIT", 3)
+    monkeypatch.setattr(engines, "PG_RANK_LIMIT", 3)
     found = search.search(seller, "kystlys")
     assert [hit.title for hit in found.items] == ["Kystlys Energi AS", newer[1].name, newer[0].name]
 
