@@ -53,6 +53,7 @@ POSTGRESQL = [
     "CREATE INDEX search_entry_customer ON search_entry (customer_id)",
     # Newest first: a common word's matches are found walking this index until enough are found.
     "CREATE INDEX search_entry_newest ON search_entry (day DESC NULLS LAST, id DESC)",
+    "CREATE INDEX search_entry_kind_newest ON search_entry (kind, day DESC NULLS LAST, id DESC)",
 ]
 POSTGRESQL_DROP = ["DROP TABLE IF EXISTS search_entry"]
 
