@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from samspill.customers.api import router as customers_router
+from samspill.delivery.api import router as delivery_router
+from samspill.handover.api import router as handover_router
 from samspill.lib.api import ActiveSessionAuth
 from samspill.lib.errors import ActionError, InvalidInput, StaleVersion
 from samspill.people.api import router as people_router
@@ -32,6 +34,8 @@ api = NinjaAPI(
 api.add_router("/", people_router)
 api.add_router("/", customers_router)
 api.add_router("/", pipeline_router)
+api.add_router("/", delivery_router)
+api.add_router("/", handover_router)
 api.add_router("/", workspace_router)
 api.add_router("/", search_router)
 

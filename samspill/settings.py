@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "samspill.workspace",
     "samspill.customers",
     "samspill.pipeline",
+    "samspill.delivery",
+    "samspill.handover",
     "samspill.demo",
 ]
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("people/", include("samspill.people.urls")),
     path("customers/", include("samspill.customers.urls")),
     path("pipeline/", include("samspill.pipeline.urls")),
+    path("projects/", include("samspill.delivery.urls")),
+    path("handovers/", include("samspill.handover.urls")),
     path("workspace/", include("samspill.workspace.urls")),
     path("search/", include("samspill.workspace.search.urls")),
 ]

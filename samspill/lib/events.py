@@ -35,6 +35,7 @@ class EventLog(Protocol):
 
 _log: EventLog | None = None
 _listeners: list[Callable[[Any], None]] = []
+_followers: dict[str, list[Callable[[Any, Any], None]]] = {}
 
 
 def install(log: EventLog) -> None:
@@ -59,6 +60,18 @@ def on_event(listener: Callable[[Any], None]) -> None:
         _listeners.append(listener)
 
 
+def follow_within(verb: str, follower: Callable[[Any, Any], None]) -> None:
+    """Call `follower(event, target)` for every `verb` event inside the transaction that appends it.
+
+    This is how a higher app carries on what a lower app's action started, all or nothing: winning an
+    opportunity opens its handover in the same transaction, although `pipeline` never imports `handover`.
+    A follower that raises undoes the action.
+    """
+    followers = _followers.setdefault(verb, [])
+    if follower not in followers:
+        followers.append(follower)
+
+
 def append_event(
     *,
     verb: str,
@@ -70,6 +83,8 @@ def append_event(
 ) -> Any:
     """Append one immutable event to the log (call inside the action's transaction)."""
     event = _current().append(verb=verb, target=target, by=by, changes=changes, data=data, context=context)
+    for follower in _followers.get(verb, ()):
+        follower(event, target)
     for listener in _listeners:
         transaction.on_commit(functools.partial(listener, event), robust=True)
     return event

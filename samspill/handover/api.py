@@ -1,0 +1,5 @@
+"""API: handovers, with /acknowledge and /send-back."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""What the handover app adds to other apps' pages and the start page."""
