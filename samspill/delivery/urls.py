@@ -1,6 +1,6 @@
-from samspill.delivery.views import projects
+from samspill.delivery.views import deviations, portfolio, projects, time
 
 app_name = "delivery"
 
 # Each views module lists its own URLs (projects, time, deviations and changes, portfolio), so they grow apart.
-urlpatterns = [*projects.urlpatterns]
+urlpatterns = [*projects.urlpatterns, *time.urlpatterns, *deviations.urlpatterns, *portfolio.urlpatterns]

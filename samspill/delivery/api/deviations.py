@@ -1,0 +1,5 @@
+"""API: deviations."""
+
+from ninja import Router
+
+router = Router()

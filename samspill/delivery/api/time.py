@@ -1,0 +1,5 @@
+"""API: time."""
+
+from ninja import Router
+
+router = Router()
