@@ -172,12 +172,6 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--generated", action="store_true", help="Search generated documents even if the seed made enough."
     )
-    parser.add_argument(
-        "--exists-access",
-        action="store_true",
-        help="Measure with documents and expectations asking their owner's access as a correlated EXISTS "
-        "(the change bench/RESULTS.md suggests) instead of IN (subquery).",
-    )
     return parser.parse_args()
 
 
@@ -422,34 +416,10 @@ def _prepare(args: argparse.Namespace) -> tuple[str, bool]:
     return "; ".join(notes), generated
 
 
-def _exists_access() -> None:
-    """Swap the documents' and expectations' access for correlated EXISTS forms of the same rules."""
-    from dataclasses import replace
-
-    from django.apps import apps
-    from django.db.models import Exists, OuterRef, Q
-
-    from samspill.lib import registry
-    from samspill.workspace.models import owner_content_types
-
-    document, expectation = apps.get_model("workspace", "Document"), apps.get_model("pipeline", "Expectation")
-    opportunity = apps.get_model("pipeline", "Opportunity")
-
-    def documents(user: Any) -> Any:
-        condition = Q(pk__in=[])
-        for target, content_type in owner_content_types().items():
-            owner = registry.access_for(target).visible_to(user).filter(pk=OuterRef("object_id"))
-            condition |= Q(content_type=content_type) & Exists(owner)
-        return document.objects.present().filter(condition)
-
-    def expectations(user: Any) -> Any:
-        owner = opportunity.objects.visible_to(user).filter(pk=OuterRef("opportunity_id"))
-        return expectation.objects.filter(Exists(owner))
-
-    sources = registry.registry.search_sources
-    for key, visible_to in (("documents", documents), ("expectations", expectations)):
-        if key in sources and sources[key].model in (document, expectation):
-            sources[key] = replace(sources[key], visible_to=visible_to)
+def _load() -> str:
+    """Return the machine's load average, which other processes on it make part of every figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
 def _case_runners(selger: Any, words: str, filters: dict[str, str]) -> dict[str, Callable[[], Any]]:
@@ -492,11 +462,8 @@ def main() -> None:
 
     try:
         described, generated = _prepare(args)
-        if args.exists_access:
-            _exists_access()
-            described += "; documents and expectations ask their owner's access with EXISTS"
         selger = Person.objects.get(username="selger")
-        print(f"\n{connection.vendor}: {described}; {args.requests} runs per case\n")
+        print(f"\n{connection.vendor}: {described}; {args.requests} runs per case; {_load()}\n")
         print(
             "| case | query | results | search() median | p95 | queries "
             "| page median | p95 | queries | API median | p95 |"
@@ -514,6 +481,7 @@ def main() -> None:
                 f"| {_queries(run['function'])} | {page[0]:.1f} | {page[1]:.1f} | {_queries(run['page'])} "
                 f"| {api[0]:.1f} | {api[1]:.1f} |"
             )
+        print(f"\nAfter the runs: {_load()}")
     finally:
         if not args.var_dir:
             shutil.rmtree(Path(var_dir), ignore_errors=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from samspill.delivery.models import Project, ProjectMember, sees_every_project
 from samspill.lib.errors import NotAllowed
@@ -28,7 +29,7 @@ def get_project_for(user: Any, pk: Any, *, write: bool = False) -> Project:
     except (Project.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if write and not can_change_project(user, project):
-        raise NotAllowed()
+        raise NotAllowed(_("You may read this project but not change it."))
     return project
 
 
@@ -54,7 +55,7 @@ def can_log_time(user: Any, project: Project) -> bool:
     """The project's team and its managers log hours on it."""
     if not _active(user):
         return False
-    if project.manager_id == user.pk or sees_every_project(user) and user.has_role(Role.DELIVERY_MANAGER):
+    if project.manager_id == user.pk or (sees_every_project(user) and user.has_role(Role.DELIVERY_MANAGER)):
         return True
     return ProjectMember.objects.filter(project=project, person=user).exists()
 

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samspill.customers.models import Customer, FrameworkAgreement
@@ -329,6 +330,14 @@ class Milestone(Versioned):
         """The date it is expected: reached, else forecast, else planned."""
         return self.done_on or self.forecast_on or self.planned_on
 
+    @property
+    def slip_days(self) -> int:
+        """Days it is (or was) later than planned, negative when early; a passed date not reached slips on."""
+        if self.done_on is not None:
+            return (self.done_on - self.planned_on).days
+        expected = max(self.forecast_on or self.planned_on, timezone.localdate())
+        return (expected - self.planned_on).days
+
 
 class Staffing(models.Model):
     """Planned hours of one person on one work package in one ISO week (the week's Monday)."""
@@ -500,7 +509,7 @@ class Deviation(Versioned):
         return self.what[:80]
 
     def get_absolute_url(self) -> str:
-        return reverse("delivery:project", args=[self.project_id]) + f"#deviation-{self.pk}"
+        return reverse("delivery:deviation", args=[self.pk])
 
 
 class ChangeState(models.TextChoices):
@@ -549,7 +558,7 @@ class ChangeRequest(Versioned):
         return f"#{self.number} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("delivery:project", args=[self.project_id]) + f"#change-{self.pk}"
+        return reverse("delivery:change", args=[self.pk])
 
 
 class Phase(models.TextChoices):

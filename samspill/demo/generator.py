@@ -45,6 +45,8 @@ from samspill.workspace import search
 BATCH = 500
 DEMO_PASSWORD = "samspill"  # noqa: S105 (the published demo password, ARCHITECTURE.md)
 DEMO_DOMAIN = "samspill.example"
+# How far back the firm's customers go; the pipeline's decisions spread over these years.
+HISTORY_DAYS = 5 * 365
 
 # Rows per size; "about 30 people" includes the six demo people.
 SIZES: dict[str, dict[str, int]] = {
@@ -55,6 +57,11 @@ SIZES: dict[str, dict[str, int]] = {
         "opportunities": 60,
         "open opportunities": 36,
         "documents": 90,
+        # Delivery: projects from won opportunities (the section adds won history when the pipeline
+        # has too few), how many of them should be running, and about how many time entries to write.
+        "projects": 230,
+        "active projects": 12,
+        "time entries": 20_000,
     },
     "medium": {
         "people": 300,
@@ -63,6 +70,9 @@ SIZES: dict[str, dict[str, int]] = {
         "opportunities": 6_000,
         "open opportunities": 600,
         "documents": 3_000,
+        "projects": 2_000,
+        "active projects": 150,
+        "time entries": 300_000,
     },
     "large": {
         "people": 1000,
@@ -71,6 +81,9 @@ SIZES: dict[str, dict[str, int]] = {
         "opportunities": 60_000,
         "open opportunities": 6_000,
         "documents": 100_000,
+        "projects": 20_000,
+        "active projects": 1_500,
+        "time entries": 3_000_000,
     },
 }
 
@@ -171,6 +184,7 @@ class RecordedEvent:
     version: int
     changes: dict[str, dict[str, Any]]
     context: models.Model | None
+    data: dict[str, Any] = field(default_factory=dict)
 
     def row(self) -> Event:
         """Return the event row, now that the target and the context have ids."""
@@ -186,7 +200,7 @@ class RecordedEvent:
             context_type=ContentType.objects.get_for_model(context) if context is not None else None,
             context_id=str(context.pk) if context is not None else "",
             changes=self.changes,
-            data={},
+            data=self.data,
         )
 
 
@@ -211,9 +225,10 @@ class Context:
         version: int = 1,
         changes: dict[str, dict[str, Any]] | None = None,
         context: models.Model | None = None,
+        data: dict[str, Any] | None = None,
     ) -> None:
         """Record an event for the events section to write."""
-        self.events.append(RecordedEvent(at, verb, target, actor, version, changes or {}, context))
+        self.events.append(RecordedEvent(at, verb, target, actor, version, changes or {}, context, data or {}))
 
     def demo(self, username: str) -> Person:
         """Return one of the demo people."""
@@ -301,7 +316,7 @@ def people(ctx: Context) -> dict[str, int]:
 
 
 def _long_ago(ctx: Context) -> datetime.datetime:
-    return fiction.moment(ctx.rng, ctx.today, 3 * 365, 2 * 365)
+    return fiction.moment(ctx.rng, ctx.today, HISTORY_DAYS + 365, HISTORY_DAYS)
 
 
 def _teams(ctx: Context) -> dict[str, Team]:
@@ -482,7 +497,7 @@ def _customer(
     segment = rng.choices(list(SEGMENT_MIX), weights=list(SEGMENT_MIX.values()))[0]
     firm = fiction.firm(rng, segment, names)
     street, postal_code, city = fiction.address(rng)
-    at = fiction.moment(rng, ctx.today, 365)
+    at = fiction.moment(rng, ctx.today, HISTORY_DAYS)
     return Customer(
         name=firm.name,
         org_number=fiction.org_number(rng, numbers),
@@ -707,6 +722,19 @@ def documents(ctx: Context) -> Mapping[str, int]:
     return documents_data.documents(ctx)
 
 
+# -------------------------------------------------------------------------------------------- delivery
+
+
+def delivery(ctx: Context) -> Mapping[str, int]:
+    """Hand the won opportunities over to delivery and run their projects: handovers in every state,
+    projects with staffing, time, progress, deviations and change requests up to the day, and years of
+    closed projects whose actual hours overran their estimates as real ones do. The rows and their rules
+    are in `samspill.demo.delivery_data`."""
+    from samspill.demo import delivery_data  # it builds on this module's Context and event helpers
+
+    return delivery_data.delivery(ctx)
+
+
 # ---------------------------------------------------------------------------------------------- events
 
 
@@ -726,6 +754,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("agreements", agreements),
     ("pipeline", pipeline),
     ("documents", documents),
+    ("delivery", delivery),
     ("events", events),
 ]
 

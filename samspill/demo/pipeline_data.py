@@ -100,6 +100,10 @@ OPEN_MIX = {
 }
 WIN_RATE = 0.4
 ROOM_BEFORE_DECISION = 45  # days a closed one's customer was ours, at least, before the decision
+# The won and lost decisions spread over the years the customers go back (`generator.HISTORY_DAYS`),
+# a little more of them each year as the firm grows: some 7 % of them fall in the last 90 days.
+YEARLY_GROWTH = 0.15
+OVERRIDDEN = 0.08  # share of the open ones whose seller set a probability other than the stage's
 LOST_FROM = {
     Stage.LEAD: 10,
     Stage.QUALIFIED: 20,
@@ -181,6 +185,7 @@ class Plan:
     offer_due: datetime.date | None = None
     review_due: datetime.date | None = None
     decided: datetime.date | None = None  # when a closed one was won or lost
+    probability: int | None = None  # an open one's probability, when its seller set another
     lost_from: str = ""
     has_estimate: bool = True
     revised: bool = False  # a new estimate version during negotiation
@@ -296,6 +301,8 @@ class _Builder:
                 self.levels.setdefault(skill, []).append((person, level))
         self.experts = ctx.having(Role.EXPERT)
         self.sellers = ctx.having(Role.SELLER)
+        self.by_joining = sorted(self.sellers, key=lambda p: p.date_joined)
+        self.joined = [p.date_joined for p in self.by_joining]
         self.managers = ctx.having(Role.MANAGEMENT)
         self.delivery = ctx.having(Role.PROJECT_MANAGER, Role.DELIVERY_MANAGER)
         self.contacts: dict[int, list[tuple[int, str, str]]] = {}
@@ -385,6 +392,11 @@ class _Builder:
             shift = times[-1] - self.midnight + datetime.timedelta(hours=1)
             times = [t - shift for t in times]
         plan.steps = list(zip(stages, times, strict=True))
+        if not plan.team and plan.owner.date_joined > times[0]:
+            # The account was somebody else's before its owner joined: a seller who was here by then.
+            here = bisect.bisect_right(self.joined, times[0])
+            if here:
+                plan.owner = rng.choice(self.by_joining[:here])
 
     def _path(self, plan: Plan) -> list[str]:
         rng, stage = self.rng, plan.stage
@@ -414,10 +426,23 @@ class _Builder:
         return GAPS[Stage(after)]
 
     def _earliest(self, plan: Plan) -> datetime.datetime:
+        """Return when the opportunity could be created at the earliest: once the customer (and the
+        framework agreement it is called off) was registered, and the agreement had started."""
         earliest = plan.customer.created_at
         if plan.agreement is not None:
-            earliest = max(earliest, plan.agreement.created_at)
+            starts_on = plan.agreement.starts_on
+            started = datetime.datetime.combine(starts_on, datetime.time(), tzinfo=fiction.OSLO)
+            earliest = max(earliest, plan.agreement.created_at, started)
         return earliest
+
+    def decision_day(self) -> datetime.date:
+        """Return the day a closed one was decided: from the first customer's first weeks to yesterday,
+        more often the later, by `YEARLY_GROWTH` (drawn from the exponential density's inverse)."""
+        first = self.created_days[0] + datetime.timedelta(days=ROOM_BEFORE_DECISION)
+        span = max(0, (self.today - first).days - 1)
+        rate = math.log1p(YEARLY_GROWTH) / 365
+        days = math.log1p(self.rng.random() * math.expm1(rate * span)) / rate
+        return first + datetime.timedelta(days=min(span, int(days)))
 
     def between(self, start: datetime.datetime, end: datetime.datetime | None) -> datetime.datetime:
         """Return a moment after `start`, before `end` (or today), in office hours when there is room."""
@@ -592,6 +617,7 @@ def _demo_plans(b: _Builder) -> list[Plan]:
             ProjectType.ADVISORY,
             "Teknisk gjennomgang før oppkjøp",
             confidential=True,
+            decided=day(-19),  # recently: on the board's won column, waiting for its handover
             review=APPROVED,
             reviewer=other("Arkitektur"),
             team=[(leveranse, TeamRole.PROJECT_MANAGER)],
@@ -629,7 +655,14 @@ def _demo_plans(b: _Builder) -> list[Plan]:
             offer_due=day(-3),
         ),
         plan(Stage.SOLUTION, ProjectType.INTEGRATION, "Måledata fra Elhub", age=8, offer_due=day(-1)),
-        plan(Stage.SOLUTION, ProjectType.DEVELOPMENT, "Min side for innbyggere", age=6, offer_due=week_end),
+        plan(
+            Stage.SOLUTION,
+            ProjectType.DEVELOPMENT,
+            "Min side for innbyggere",
+            age=6,
+            offer_due=week_end,
+            probability=55,  # the seller knows the customer has set the money aside
+        ),
     ]
     return plans + _ceiling_plans(b, plan)
 
@@ -713,8 +746,8 @@ def _random_plan(b: _Builder, stage: str) -> Plan:
     rng, today = b.rng, b.today
     decided = None
     if stage in CLOSED_STAGES:
-        # Decisions spread evenly over the year, each by a customer we had for a while by then.
-        decided = today - datetime.timedelta(days=rng.randint(1, 330))
+        # Decisions spread over the years, each by a customer we had for a while by then.
+        decided = b.decision_day()
         known = bisect.bisect_left(b.created_days, decided - datetime.timedelta(days=ROOM_BEFORE_DECISION))
         customer = rng.choice(b.by_age[: max(1, known)])
         since = decided - datetime.timedelta(days=ROOM_BEFORE_DECISION)
@@ -734,7 +767,7 @@ def _random_plan(b: _Builder, stage: str) -> Plan:
     candidates = [
         a
         for a in b.agreements.get(customer.pk, [])
-        if a is not b.ceiling_agreement and a.created_at.date() < since
+        if a is not b.ceiling_agreement and max(a.created_at.date(), a.starts_on) < since
     ]
     if candidates and rng.random() < 0.6:
         agreement = rng.choice(candidates)
@@ -742,6 +775,11 @@ def _random_plan(b: _Builder, stage: str) -> Plan:
     reached = Stage(lost_from) if lost_from else (Stage.NEGOTIATION if stage == Stage.WON else Stage(stage))
     median = words.PACKAGES[project_type][0] * (0.7 if agreement else 1.0)
     target = round(min(25_000_000, max(150_000, median * rng.lognormvariate(0, 0.6))), -4)
+    probability = None
+    if stage in OPEN_STAGES and rng.random() < OVERRIDDEN:
+        usual = b.probability[stage]
+        probability = min(95, max(5, usual + rng.choice([-20, -15, -10, -5, 5, 10, 15])))
+        probability = probability if probability != usual else None
     return Plan(
         customer=customer,
         owner=owner,
@@ -755,6 +793,7 @@ def _random_plan(b: _Builder, stage: str) -> Plan:
         has_estimate=rng.random() < {Stage.LEAD: 0.5, Stage.QUALIFIED: 0.75}.get(reached, 1.0),
         revised=rng.random() < 0.15,
         decided=decided,
+        probability=probability,
     )
 
 
@@ -831,6 +870,8 @@ class _Opportunity:
             if i:
                 self._move(stage, at)
             self._during(i, stage, at, end)
+        if self.plan.probability is not None:
+            self._set_probability(self.plan.probability)
         self._expectations()
         self.batch.opportunities.append(self.opp)
         self.batch.after_summaries.append(self._finish)
@@ -1009,6 +1050,14 @@ class _Opportunity:
             self.history.append(_Event(VERB_LOST, at, actor, changes))
         else:
             self.history.append(_Event(VERB_MOVED, at, actor, changes))
+
+    def _set_probability(self, probability: int) -> None:
+        """The seller sets another probability than the stage's, some time after the last move."""
+        opp = self.opp
+        at = self.b.between(self.plan.steps[-1][1], None)
+        changes = _change("probability", opp.probability, probability)
+        self.history.append(_Event(VERB_UPDATED, at, self.plan.owner, changes))
+        opp.probability = probability
 
     def _send_offer(self, at: datetime.datetime) -> None:
         """Lock the current estimate, as the move to "offer sent" does, and set the value to its price."""

@@ -1,4 +1,4 @@
-"""The handover from sales to delivery: what was sold, promised and agreed, checked before the project starts."""
+"""The handover from sales to delivery: what was sold, promised and agreed, checked before the project."""
 
 from __future__ import annotations
 
@@ -8,15 +8,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from samspill.delivery.models import Project
 from samspill.lib.models import Versioned
+from samspill.people.models import Role
 from samspill.pipeline.models import Opportunity, seen_by, sees_everything
 
 
-class ChecklistTemplateItem(models.Model):
-    """One item every new handover's checklist starts with; administrators edit the list."""
+class ChecklistTemplateItem(Versioned):
+    """One item every new handover's checklist starts with; administrators edit the list in the admin.
+
+    Changing the template changes the checklists of handovers opened afterwards, never those already open.
+    """
 
     text = models.CharField(_("item"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -31,6 +36,9 @@ class ChecklistTemplateItem(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def get_absolute_url(self) -> str:
+        return reverse("admin:handover_checklisttemplateitem_changelist")
+
 
 class HandoverState(models.TextChoices):
     OPEN = "open", _("Being prepared")
@@ -38,18 +46,42 @@ class HandoverState(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
 
+def checklist_label(text: str) -> str:
+    """Return a checklist text in the active language if the catalogue has it (the default items)."""
+    return gettext(text) if text else ""
+
+
+WAITING_STATES = [HandoverState.OPEN, HandoverState.SENT_BACK]
+
+
+def sees_every_handover(user: Any) -> bool:
+    """Management, delivery managers and administrators see every handover, confidential or not."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return sees_everything(user) or user.has_role(Role.DELIVERY_MANAGER)
+
+
 class HandoverQuerySet(QuerySet["Handover"]):
     def visible_to(self, user: Any) -> HandoverQuerySet:
-        """Whoever sees the opportunity sees its handover; the project manager always does."""
+        """Whoever sees the opportunity sees its handover; the project manager and delivery managers
+        always do (as they see every project)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if sees_everything(user):
+        if sees_every_handover(user):
             return self
         return self.filter(seen_by(user, "opportunity") | Q(project_manager=user))
 
+    def waiting(self) -> HandoverQuerySet:
+        """The handovers not acknowledged yet."""
+        return self.filter(state__in=WAITING_STATES)
+
+    def of(self, user: Any) -> HandoverQuerySet:
+        """The handovers `user` takes over (project manager) or hands over (seller)."""
+        return self.filter(Q(project_manager=user) | Q(seller=user))
+
 
 class Handover(Versioned):
-    """The package sales hands to delivery when an opportunity is won, until the project manager acknowledges it.
+    """The package sales hands to delivery when an opportunity is won, until acknowledged.
 
     Scope, baseline, expectations, risks, assumptions and exclusions are read from the opportunity and its
     sold (locked) estimate, which no longer change; the handover adds the checklist, the meeting, the
@@ -80,7 +112,21 @@ class Handover(Versioned):
     notes = models.TextField(_("notes from sales"), blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_score = models.PositiveSmallIntegerField(
+        _("completeness when acknowledged (%)"), null=True, blank=True
+    )
+    acknowledged_missing = models.JSONField(
+        _("missing when acknowledged"),
+        default=list,
+        blank=True,
+        help_text=_("What the completeness check named as missing when the project manager acknowledged it."),
     )
     project = models.OneToOneField(
         Project,
@@ -97,13 +143,21 @@ class Handover(Versioned):
         ordering = ["-created_at"]
         verbose_name = _("handover")
         verbose_name_plural = _("handovers")
-        indexes = [models.Index(fields=["project_manager", "state"], name="handover_pm_state")]
+        indexes = [
+            models.Index(fields=["project_manager", "state"], name="handover_pm_state"),
+            models.Index(fields=["seller", "state"], name="handover_seller_state"),
+            models.Index(fields=["state", "created_at"], name="handover_state_created"),
+        ]
 
     def __str__(self) -> str:
         return str(self.opportunity)
 
     def get_absolute_url(self) -> str:
         return reverse("handover:handover", args=[self.pk])
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.state == HandoverState.ACKNOWLEDGED
 
 
 class ChecklistItem(models.Model):
@@ -120,9 +174,19 @@ class ChecklistItem(models.Model):
 
     class Meta:
         ordering = ["handover", "position", "pk"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist")
 
     def __str__(self) -> str:
         return self.text
+
+    def get_absolute_url(self) -> str:
+        return reverse("handover:handover", args=[self.handover_id]) + "#checklist"
+
+    @property
+    def label(self) -> str:
+        """The item in the reader's language when it is one of the default items, else as written."""
+        return checklist_label(self.text)
 
     @property
     def is_done(self) -> bool:

@@ -1,7 +1,5 @@
-from django.urls import path
+from samspill.handover.views import urlpatterns as handover_patterns
 
 app_name = "handover"
 
-urlpatterns: list = [
-    path("<int:pk>/", lambda request, pk: None, name="handover"),  # replaced by the handover page
-]
+urlpatterns = [*handover_patterns]

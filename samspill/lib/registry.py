@@ -4,7 +4,9 @@
 - start items: blocks on the start page, "what needs me today";
 - search sources and feed sources: what search and activity feeds cover;
 - access: which function decides who may see and change a model's objects;
-- periodic jobs: what the worker's scheduler enqueues, and how often.
+- periodic jobs: what the worker's scheduler enqueues, and how often;
+- agreement usage: what besides won call-offs uses a framework agreement's ceiling (accepted change
+  requests of its projects).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -90,6 +93,7 @@ class Registry:
     access: dict[str, Access] = field(default_factory=dict)
     periodic_jobs: dict[str, PeriodicJob] = field(default_factory=dict)
     verbs: dict[str, Any] = field(default_factory=dict)
+    agreement_usage: dict[str, Callable[[Any, Any], Any]] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -176,3 +180,14 @@ def register_periodic_job(name: str, *, every: datetime.timedelta, enqueue: Call
 def register_verbs(phrases: dict[str, Any]) -> None:
     """Say how events read in feeds: {"customer.updated": _("%(actor)s changed %(object)s")}."""
     registry.verbs.update(phrases)
+
+
+def register_agreement_usage(key: str, used: Callable[[Any, Any], Any]) -> None:
+    """Count `used(agreement, user)` (an amount) as used of a framework agreement's ceiling."""
+    registry.agreement_usage[key] = used
+
+
+def agreement_usage(agreement: Any, user: Any) -> Any:
+    """Return the amount of `agreement` the registered sources use, as `user` may see it (0 if none)."""
+    sources = registry.agreement_usage.values()
+    return sum((Decimal(used(agreement, user) or 0) for used in sources), Decimal(0))

@@ -630,8 +630,11 @@ class ExpectationStatus(models.TextChoices):
 
 class ExpectationQuerySet(QuerySet["Expectation"]):
     def visible_to(self, user: Any) -> ExpectationQuerySet:
-        """Everybody who can see the opportunity sees its expectations."""
-        return self.filter(opportunity__in=Opportunity.objects.visible_to(user).values("pk"))
+        """Everybody who can see the opportunity sees its expectations.
+
+        One correlated condition per expectation (`seen_by`), not a list of every visible opportunity.
+        """
+        return self.filter(seen_by(user, "opportunity"))
 
 
 class Expectation(Versioned):

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samspill.customers.models import FrameworkAgreement
+from samspill.lib import registry
 from samspill.lib.formatting import date as show_date
 from samspill.lib.formatting import nok
 from samspill.pipeline.models import (
@@ -529,7 +530,8 @@ def agreement_use(agreement: FrameworkAgreement, user: Any) -> AgreementUse:
     )
     return AgreementUse(
         ceiling=agreement.ceiling,
-        used=money(found["used"]),
+        # Won call-offs, plus what other apps count as call-offs (accepted change requests).
+        used=money(found["used"]) + money(registry.agreement_usage(agreement, user)),
         open_total=money(found["open_total"]),
         open_weighted=money(found["open_weighted"]),
         won_count=found["won_count"],
@@ -542,7 +544,8 @@ def used_by_others(agreement: FrameworkAgreement, user: Any, exclude: int | None
     rows = Opportunity.objects.visible_to(user).filter(agreement=agreement, stage=Stage.WON)
     if exclude is not None:
         rows = rows.exclude(pk=exclude)
-    return money(rows.aggregate(used=Coalesce(Sum("value"), Value(ZERO), output_field=MONEY_FIELD))["used"])
+    used = rows.aggregate(used=Coalesce(Sum("value"), Value(ZERO), output_field=MONEY_FIELD))["used"]
+    return money(used) + money(registry.agreement_usage(agreement, user))
 
 
 def ceiling_warning(

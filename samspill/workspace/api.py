@@ -133,7 +133,8 @@ def accepting_documents(files: int) -> Callable[..., Any]:
 
 
 def _documents(user: Any) -> Any:
-    return Document.objects.visible_to(user).select_related("current", "current__uploaded_by", "created_by")
+    documents = Document.objects.visible_to(user).listed()
+    return documents.select_related("current", "current__uploaded_by", "created_by")
 
 
 def _one(user: Any, pk: int) -> Document:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +68,10 @@ class DocumentQuerySet(QuerySet["Document"]):
         """Documents in the recycle bin."""
         return self.filter(deleted_at__isnull=False)
 
+    def listed(self) -> DocumentQuerySet:
+        """Without the extracted text (up to millions of characters), for lists that do not show it."""
+        return self.defer("text")
+
     def of(self, obj: models.Model) -> DocumentQuerySet:
         """The documents in `obj`'s workspace (recycle bin included; add `.present()`)."""
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
@@ -75,15 +79,18 @@ class DocumentQuerySet(QuerySet["Document"]):
     def visible_to(self, user: Any) -> DocumentQuerySet:
         """Documents whose workspace object `user` may see, as that object's own app decides.
 
-        One condition per workspace target, each a subquery on that target's `visible_to`, so the
-        query count does not grow with the documents or their owners.
+        One correlated condition per workspace target: "the row's object is among those the target's
+        registered `visible_to` allows", asked of that one object (by its primary key) for each document
+        the query looks at. A list of every visible object, which `object_id IN (SELECT …)` would build
+        on every call, costs the same for one document as for all of them. The query count does not
+        grow with the documents or their owners.
         """
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         condition = Q(pk__in=[])
         for target, content_type in owner_content_types().items():
-            visible = registry.access_for(target).visible_to(user).order_by().values("pk")
-            condition |= Q(content_type=content_type, object_id__in=Subquery(visible))
+            owner = registry.access_for(target).visible_to(user).order_by().filter(pk=OuterRef("object_id"))
+            condition |= Q(content_type=content_type) & Q(Exists(owner))
         return self.filter(condition)
 
 
@@ -113,7 +120,6 @@ class Document(Versioned):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    text = models.TextField(_("text"), blank=True, help_text=_("The text read from the current version."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("added by"),
@@ -130,6 +136,9 @@ class Document(Versioned):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Last, and last in the table (migration 0004): SQLite reads a row's columns in order, so a column
+    # after a long text costs reading the whole text. Queries that do not show it defer it (`listed`).
+    text = models.TextField(_("text"), blank=True, help_text=_("The text read from the current version."))
 
     objects = DocumentQuerySet.as_manager()
 

@@ -54,6 +54,7 @@ def panel_context(
     documents = (
         Document.objects.present()
         .of(owner)
+        .listed()
         .select_related("current", "current__uploaded_by")
         .order_by("-updated_at", "-pk")
     )
@@ -352,7 +353,10 @@ def recycle_bin(request: HttpRequest) -> HttpResponse:
     """Deleted documents, newest first, for administrators to restore."""
     _require_restorer(request)
     deleted = (
-        Document.objects.deleted().select_related("current", "deleted_by").order_by("-deleted_at", "-pk")
+        Document.objects.deleted()
+        .listed()
+        .select_related("current", "deleted_by")
+        .order_by("-deleted_at", "-pk")
     )
     page = Paginator(deleted, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)

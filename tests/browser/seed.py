@@ -129,6 +129,9 @@ def main() -> None:
         },
         by=lena,
     )
+    ready_to_win(bergen, selma, frode, pia)
+    running_project(bergen, pia, frode)
+
     customers.create_customer(
         {
             "name": "Sjøsiden Eiendom AS",
@@ -141,6 +144,90 @@ def main() -> None:
             "account_owner": selma,
         },
         by=selma,
+    )
+
+
+def ready_to_win(customer: Any, seller: Person, expert: Person, candidate: Person) -> None:
+    """An offer in negotiation that the handover journey wins: an approved, sent estimate with packages, a
+    risk, an assumption and an exclusion; two expectations (one without acceptance criteria); the project
+    manager candidate on the team."""
+    from samspill.pipeline.actions import estimates, expectations, opportunities, reviews
+
+    today = timezone.localdate()
+    opportunity = opportunities.create_opportunity(
+        {
+            "customer": customer,
+            "title": "Selvbetjening for abonnenter",
+            "description": "Abonnentene melder flytting, ser forbruk og betaler regninger selv.",
+            "value": Decimal(1_200_000),
+            "expected_start": today + datetime.timedelta(days=30),
+            "duration_weeks": 16,
+            "project_type": "development",
+        },
+        by=seller,
+        team=[(candidate, "project_manager")],
+    )
+    estimate = estimates.create_estimate(opportunity, by=seller)
+    for name, o, m, p in [("Innlogging og profil", 60, 80, 130), ("Flyttemelding", 90, 120, 200)]:
+        fields = {"name": name, "optimistic": o, "most_likely": m, "pessimistic": p, "hourly_rate": 1450}
+        estimates.add_work_package(
+            estimate, {k: Decimal(v) if k != "name" else v for k, v in fields.items()}, by=seller
+        )
+    estimates.add_line(estimate, "assumption", "Kunden leverer API mot kundesystemet", by=seller)
+    estimates.add_line(estimate, "exclusion", "Migrering av gamle saker", by=seller)
+    estimates.add_risk(
+        estimate,
+        {"description": "Kundesystemet byttes i høst", "probability": 20, "consequence_hours": Decimal(60)},
+        by=seller,
+    )
+    expectations.create_expectation(
+        opportunity,
+        {
+            "kind": "deadline",
+            "customer_words": "Flyttemeldingen må virke før sommeren",
+            "source": "meeting",
+            "acceptance_criteria": "I produksjon innen 15. juni",
+            "agreed_by": seller,
+        },
+        by=seller,
+    )
+    expectations.create_expectation(
+        opportunity,
+        {
+            "kind": "quality",
+            "customer_words": "Eldre abonnenter skal klare det uten hjelp",
+            "source": "email",
+        },
+        by=seller,
+    )
+    review = reviews.request_review(
+        estimate, by=seller, due_on=today + datetime.timedelta(days=7), reviewer=expert
+    )
+    reviews.accept_review(review, by=expert)
+    reviews.give_verdict(review, by=expert, verdict="approved")
+    for stage in ("offer_sent", "negotiation"):
+        opportunity.refresh_from_db()
+        opportunities.move_opportunity(opportunity, stage, by=seller, version=opportunity.version)
+
+
+def running_project(customer: Any, manager: Person, member: Person) -> None:
+    """A running project by hand, `pl` its project manager and `fag` on the team: the timesheet's rows."""
+    from samspill.delivery.actions.projects import create_project
+
+    create_project(
+        {
+            "customer": customer,
+            "title": "Målerportal",
+            "manager": manager,
+            "status": "active",
+            "starts_on": timezone.localdate() - datetime.timedelta(days=60),
+        },
+        by=manager,
+        packages=[
+            {"name": "Analyse", "hours": 120, "hourly_rate": 1450},
+            {"name": "Utvikling", "hours": 400, "hourly_rate": 1450},
+        ],
+        members=[(member, "member")],
     )
 
 

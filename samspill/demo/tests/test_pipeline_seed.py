@@ -16,7 +16,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 
 from samspill.activity.models import Event
 from samspill.customers.models import AgreementRate
@@ -86,14 +86,63 @@ def summary_of(estimate: Estimate) -> estimation.EstimateSummary:
     )
 
 
-def test_every_stage_has_opportunities_at_its_configured_probability() -> None:
+def test_every_stage_has_opportunities_at_its_configured_probability_unless_the_seller_set_another() -> None:
     settings = StageSetting.current()
     for stage in Stage.values:
-        rows = Opportunity.objects.filter(stage=stage)
-        assert rows.exists(), stage
-        assert set(rows.values_list("probability", flat=True)) == {settings[stage].probability}
+        assert Opportunity.objects.filter(stage=stage).exists(), stage
     assert Opportunity.objects.count() == 60
     assert Opportunity.objects.open().count() == 36
+    events = Event.objects.filter(target_type=opportunity_type())
+    overridden = 0
+    for opportunity in Opportunity.objects.all():
+        if opportunity.probability == settings[opportunity.stage].probability:
+            continue
+        overridden += 1
+        assert opportunity.is_open
+        last = events.filter(target_id=str(opportunity.pk)).order_by("-id").first()
+        assert last is not None and last.verb == "opportunity.updated"
+        assert last.changes["probability"]["after"] == opportunity.probability
+        assert last.occurred_at > opportunity.stage_changed_at
+    assert overridden >= 1
+
+
+def test_decisions_spread_over_the_years_so_few_fall_in_the_boards_last_90_days() -> None:
+    closed = Opportunity.objects.filter(stage__in=CLOSED_STAGES)
+    days = [(TODAY - o.decided_on).days for o in closed]
+    assert len(days) == 24
+    assert 0 < sum(1 for d in days if d <= 90) < 0.15 * len(days)
+    assert max(days) > 3 * 365
+    assert sum(1 for d in days if d > 2 * 365) >= len(days) / 4
+    for opportunity in closed.select_related("customer"):
+        created = opportunity.created_at.astimezone(fiction.OSLO).date()
+        assert created < opportunity.decided_on
+        assert opportunity.customer.created_at.date() <= opportunity.decided_on - datetime.timedelta(days=30)
+
+
+def test_expected_starts_follow_the_decision_or_lie_ahead_of_the_open_ones() -> None:
+    for opportunity in Opportunity.objects.all():
+        assert opportunity.expected_start is not None
+        assert 2 <= opportunity.duration_weeks <= 78
+        if opportunity.is_open:
+            assert TODAY + datetime.timedelta(days=14) <= opportunity.expected_start
+            assert opportunity.expected_start <= TODAY + datetime.timedelta(days=200)
+        else:
+            assert opportunity.decided_on is not None
+            assert 14 <= (opportunity.expected_start - opportunity.decided_on).days <= 60
+
+
+def test_call_offs_come_after_their_framework_agreement_started() -> None:
+    for opportunity in Opportunity.objects.filter(agreement__isnull=False).select_related("agreement"):
+        agreement = opportunity.agreement
+        assert opportunity.created_at > agreement.created_at
+        assert opportunity.created_at.astimezone(fiction.OSLO).date() >= agreement.starts_on
+
+
+def test_the_owners_of_the_older_opportunities_had_joined_the_firm_by_then() -> None:
+    selger = person("selger")
+    late = Opportunity.objects.exclude(owner=selger).filter(owner__date_joined__gt=F("created_at"))
+    assert not late.exists()
+    assert Opportunity.objects.exclude(owner=F("customer__account_owner")).exists()
 
 
 def test_the_stored_estimate_summaries_are_what_the_estimation_module_computes() -> None:
@@ -151,7 +200,9 @@ def test_lost_opportunities_have_a_reason_a_note_and_a_decision_date() -> None:
     lost = Opportunity.objects.filter(stage=Stage.LOST)
     assert lost.count() >= 5
     assert not lost.filter(Q(lost_reason="") | Q(lost_note="") | Q(decided_on__isnull=True)).exists()
+    assert not lost.filter(sold_estimate__isnull=False).exists()
     assert not Opportunity.objects.open().filter(decided_on__isnull=False).exists()
+    assert len(set(lost.values_list("lost_reason", flat=True))) >= 3
 
 
 def test_an_offer_sent_locks_exactly_one_estimate_and_earlier_stages_lock_none() -> None:
@@ -279,6 +330,7 @@ def test_confidential_opportunities_are_seen_only_by_their_team_and_management()
     assert hidden_from_fag.exists()
     for opportunity in confidential:
         team = set(opportunity.team.values_list("person", flat=True)) | {opportunity.owner_id}
+        assert len(team) >= 2  # the seller and at least the delivery side: somebody to see it
         outsider = (
             Person.objects.with_role(Role.EXPERT)
             .exclude(pk__in=team)

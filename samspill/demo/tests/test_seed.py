@@ -264,8 +264,8 @@ def test_nothing_is_dated_on_or_after_the_day_the_data_leads_up_to(seeded: str) 
     assert not Event.objects.filter(occurred_at__gte=start).exists()
     assert not Customer.objects.filter(updated_at__gte=start).exists()
     assert not Person.objects.filter(created_at__gte=start).exists()
-    last_year = start - datetime.timedelta(days=366)
-    assert not Event.objects.filter(verb="customer.created", occurred_at__lt=last_year).exists()
+    history = start - datetime.timedelta(days=generator.HISTORY_DAYS + 1)
+    assert not Event.objects.filter(verb="customer.created", occurred_at__lt=history).exists()
 
 
 def test_the_demo_seller_owns_customers_with_agreements_ending_within_six_months(seeded: str) -> None:

@@ -1,0 +1,343 @@
+"""Forms of the project pages: the project, its status, progress, milestones, staffing, status reports,
+expectations, team, closing and retrospective, and the list's filters."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from samspill.customers.forms import PersonChoiceField, people_with
+from samspill.customers.models import Customer, FrameworkAgreement
+from samspill.delivery.actions.projects import PROJECT_FIELDS
+from samspill.delivery.models import Health, Milestone, Phase, Project, ProjectRole, ProjectStatus
+from samspill.lib.forms import VersionField
+from samspill.people.models import Person, Role, Skill
+from samspill.pipeline.models import ExpectationStatus
+
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+MANAGER_ROLES = (Role.PROJECT_MANAGER, Role.DELIVERY_MANAGER, Role.MANAGEMENT)
+SELLER_ROLES = (Role.SELLER, Role.MANAGEMENT)
+OPEN_STATUS_CHOICES = [(s.value, s.label) for s in ProjectStatus if s != ProjectStatus.CLOSED]
+PACKAGE_ROWS = 6
+LESSON_ROWS = 3
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, input_formats=DATE_FORMATS, widget=_date_widget(), help_text=help_text
+    )
+
+
+def active_people(keep: Any = None) -> Any:
+    wanted = Q(is_active=True)
+    if keep is not None:
+        wanted |= Q(pk=keep)
+    return Person.objects.filter(wanted).only("id", "first_name", "last_name", "username")
+
+
+class TagsField(forms.CharField):
+    """Tags typed as one line, separated by commas."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [t.strip() for t in text.split(",") if t.strip()]
+
+
+class ProjectForm(forms.ModelForm):
+    """Start a project by hand, or change one's fields."""
+
+    version = VersionField()
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.none(), empty_label=_("Choose the customer")
+    )
+    agreement = forms.ModelChoiceField(
+        label=_("Framework agreement"),
+        queryset=FrameworkAgreement.objects.none(),
+        required=False,
+        empty_label=_("None: not a call-off"),
+    )
+    manager = PersonChoiceField(label=_("Project manager"), queryset=Person.objects.none())
+    seller = PersonChoiceField(
+        label=_("Seller"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("Nobody: not sold"),
+        help_text=_("The account owner who follows the project from the sales side."),
+    )
+    tags = TagsField(label=_("Tags"), required=False, max_length=1000, help_text=_("Separate with commas."))
+    price = forms.DecimalField(
+        label=_("Price (NOK excl. VAT)"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Leave empty to use the work packages' hours × rates."),
+        widget=forms.NumberInput(attrs={"step": "1000", "min": "0", "inputmode": "decimal"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=OPEN_STATUS_CHOICES, initial=ProjectStatus.PLANNED)
+    starts_on = _date(_("Start"))
+    ends_on = _date(_("Planned end"))
+
+    class Meta:
+        model = Project
+        fields = ["customer", *PROJECT_FIELDS, "status"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        creating = instance.pk is None
+        if creating:
+            self.fields["customer"].queryset = Customer.objects.active().order_by("name")  # type: ignore[attr-defined]
+            self.fields["agreement"].queryset = (  # type: ignore[attr-defined]
+                FrameworkAgreement.objects.active()
+                .select_related("customer")
+                .order_by("customer__name", "title")
+            )
+        else:
+            del self.fields["customer"]
+            del self.fields["status"]
+            agreements = FrameworkAgreement.objects.filter(customer_id=instance.customer_id)
+            self.fields["agreement"].queryset = agreements.order_by("title")  # type: ignore[attr-defined]
+        keep_manager = None if creating else instance.manager_id
+        keep_seller = None if creating else instance.seller_id
+        self.fields["manager"].queryset = people_with(MANAGER_ROLES, keep_manager)  # type: ignore[attr-defined]
+        self.fields["seller"].queryset = people_with(SELLER_ROLES, keep_seller)  # type: ignore[attr-defined]
+        self.fields["price"].required = not creating
+        if not creating and instance.price == instance.price.to_integral_value():
+            self.initial["price"] = instance.price.quantize(Decimal(1))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        agreement, customer = (
+            data.get("agreement"),
+            data.get("customer") or getattr(self.instance, "customer", None),
+        )
+        if agreement is not None and customer is not None and agreement.customer_id != customer.pk:
+            self.add_error("agreement", _("This agreement is with another customer."))
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        fields = [*PROJECT_FIELDS, "customer", "status"] if self.instance.pk is None else PROJECT_FIELDS
+        changes = {name: self.cleaned_data[name] for name in fields if name in self.cleaned_data}
+        if changes.get("price") is None:
+            changes.pop("price", None)
+        return changes
+
+    def _post_clean(self) -> None:
+        # The action validates the whole project; the form checks fields only.
+        pass
+
+
+class PackageRowForm(forms.Form):
+    """One work package of a project started by hand: its baseline hours and hourly rate."""
+
+    name = forms.CharField(label=_("Work package"), max_length=200, required=False)
+    hours = forms.DecimalField(label=_("Hours"), min_value=0, max_digits=9, decimal_places=1, required=False)
+    hourly_rate = forms.DecimalField(
+        label=_("Hourly rate"), min_value=0, max_digits=10, decimal_places=2, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("hours") or data.get("hourly_rate")) and not (data.get("name") or "").strip():
+            self.add_error("name", _("Name the work package."))
+        return data
+
+
+PackageRows = forms.formset_factory(PackageRowForm, extra=PACKAGE_ROWS, max_num=50)
+
+
+class StatusForm(forms.Form):
+    version = VersionField()
+    status = forms.ChoiceField(label=_("Status"), choices=OPEN_STATUS_CHOICES)
+
+
+class ProgressForm(forms.Form):
+    """How far a work package has come: remaining hours or % complete, one of them."""
+
+    version = VersionField()
+    remaining_hours = forms.DecimalField(
+        label=_("Remaining hours"),
+        min_value=0,
+        max_digits=9,
+        decimal_places=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "inputmode": "decimal"}),
+    )
+    percent_complete = forms.IntegerField(
+        label=_("% complete"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "1", "min": "0", "max": "100", "inputmode": "numeric"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("remaining_hours") is not None and data.get("percent_complete") is not None:
+            raise forms.ValidationError(_("Give either the remaining hours or the % complete, not both."))
+        return data
+
+
+class MilestoneForm(forms.ModelForm):
+    version = VersionField()
+    planned_on = _date(_("Planned"), required=True)
+    forecast_on = _date(_("Forecast"), help_text=_("When you now expect it; empty if as planned."))
+    done_on = _date(_("Reached"))
+
+    class Meta:
+        model = Milestone
+        fields = ["name", "planned_on", "forecast_on", "done_on"]
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class StatusReportForm(forms.Form):
+    health = forms.ChoiceField(label=_("Health"), choices=Health.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What happened this week, what worries you, what you need."),
+    )
+
+
+class ExpectationStatusForm(forms.Form):
+    version = VersionField()
+    status = forms.ChoiceField(label=_("Status"), choices=ExpectationStatus.choices)
+    note = forms.CharField(label=_("Why"), max_length=2000, required=False)
+
+
+class MemberForm(forms.Form):
+    person = PersonChoiceField(
+        label=_("Person"), queryset=Person.objects.none(), empty_label=_("Choose a person")
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(r.value, r.label) for r in ProjectRole if r != ProjectRole.PROJECT_MANAGER]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = active_people().order_by("first_name", "last_name")  # type: ignore[attr-defined]
+
+
+class ClosingForm(forms.Form):
+    """Close the project: the customer's satisfaction and the retrospective."""
+
+    version = VersionField()
+    satisfaction = forms.TypedChoiceField(
+        label=_("Customer satisfaction"),
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1 = very dissatisfied, 5 = very satisfied."),
+    )
+    went_well = forms.CharField(
+        label=_("What went well"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    went_badly = forms.CharField(
+        label=_("What went badly"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    closed_on = _date(_("Closed on"))
+
+    def __init__(self, *args: Any, retrospective: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if retrospective:
+            del self.fields["closed_on"]
+            del self.fields["version"]
+
+
+class LessonForm(forms.Form):
+    text = forms.CharField(
+        label=_("Lesson"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    phase = forms.ChoiceField(label=_("Phase"), choices=[("", "—"), *Phase.choices], required=False)
+    tags = TagsField(label=_("Tags"), required=False, max_length=1000)
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills"),
+        queryset=Skill.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("text") or "").strip() and not data.get("phase"):
+            self.add_error("phase", _("Which phase does the lesson belong to?"))
+        return data
+
+    def lesson(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not (data.get("text") or "").strip():
+            return None
+        return {
+            "text": data["text"],
+            "phase": data["phase"],
+            "tags": data.get("tags") or [],
+            "skills": list(data.get("skills") or []),
+        }
+
+
+LessonRows = forms.formset_factory(LessonForm, extra=LESSON_ROWS, max_num=50)
+
+
+SORT_CHOICES = [
+    ("trouble", _("Most trouble first")),
+    ("title", _("Title")),
+    ("-updated", _("Recently changed")),
+]
+
+
+class ProjectFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Running")), ("all", _("All")), *ProjectStatus.choices],
+    )
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), required=False, queryset=Customer.objects.none(), empty_label=_("All customers")
+    )
+    manager = PersonChoiceField(
+        label=_("Project manager"), required=False, queryset=Person.objects.none(), empty_label=_("Everybody")
+    )
+    health = forms.ChoiceField(label=_("Health"), required=False, choices=[("", _("Any")), *Health.choices])
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only customers and managers of projects the person sees: the choices reveal nothing more.
+        seen = Project.objects.visible_to(user).order_by()
+        customers = Customer.objects.filter(pk__in=seen.values("customer_id")).order_by("name", "pk")
+        managers = Person.objects.filter(pk__in=seen.values("manager_id")).order_by("first_name", "last_name")
+        self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
+        self.fields["manager"].queryset = managers  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+def staffing_weeks(start: datetime.date, count: int) -> list[datetime.date]:
+    monday = start - datetime.timedelta(days=start.weekday())
+    return [monday + datetime.timedelta(weeks=i) for i in range(count)]
