@@ -5,7 +5,8 @@
 Seeds a new SQLite database in a temporary folder (or, with --database-url, an empty PostgreSQL
 database), then requests each case through django.test.Client as the demo seller `selger` and as
 management (`leder`), and prints the median and 95th percentile time of --requests requests and the
-number of queries one request makes. With --reuse the database (--database-url, or the SQLite
+number of queries one request makes; for the streamed CSV file also when its first byte (the header
+line) and its first row were ready. With --reuse the database (--database-url, or the SQLite
 database in --var-dir) already holds the seed and is only migrated, not seeded again.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import math
 import os
 import shutil
 import statistics
@@ -111,10 +113,21 @@ def _their_customer() -> int:
 
 
 def _get(client: Any, path: str, headers: dict[str, str]) -> Any:
-    """Request `path` and read the whole body, streamed (the CSV file) or not."""
+    """Request `path` and read the whole body, streamed (the CSV file) or not.
+
+    A streamed response also tells when its first chunk (the CSV header line) and its second (the
+    first row, after the query ran) were ready, in seconds from the start of the request.
+    """
+    started = time.perf_counter()
     response = client.get(path, headers=headers)
     if response.streaming:
-        response.content_length = len(b"".join(response.streaming_content))
+        chunks = iter(response.streaming_content)
+        body = [next(chunks, b"")]
+        response.first_byte = time.perf_counter() - started
+        body.append(next(chunks, b""))
+        response.first_row = time.perf_counter() - started
+        body.extend(chunks)
+        response.content_length = sum(len(chunk) for chunk in body)
     return response
 
 
@@ -128,20 +141,31 @@ def _queries(request: Callable[[], Any]) -> int:
 
 
 def _measure(request: Callable[[], Any], count: int) -> dict[str, float]:
+    """Return the median and 95th percentile ms of `count` requests, and of a streamed one's first
+    byte and first row (medians)."""
     for _n in range(WARM_UP):
         response = request()
         if response.status_code != 200:
             raise SystemExit(f"HTTP {response.status_code}: {response.content[:300]!r}")
-    times = []
+    times, first_bytes, first_rows = [], [], []
     for _n in range(count):
         started = time.perf_counter()
-        request()
+        response = request()
         times.append((time.perf_counter() - started) * 1000)
+        if response.streaming:
+            first_bytes.append(response.first_byte * 1000)
+            first_rows.append(response.first_row * 1000)
     times.sort()
     return {
         "median": statistics.median(times),
         "p95": times[min(len(times) - 1, round(0.95 * len(times)) - 1)],
+        "first byte": statistics.median(first_bytes) if first_bytes else math.nan,
+        "first row": statistics.median(first_rows) if first_rows else math.nan,
     }
+
+
+def _ms(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.1f}"
 
 
 def _sizes() -> str:
@@ -173,8 +197,8 @@ def main() -> None:
         customer = _their_customer()
         print(f"\nsize {args.size} on {connection.vendor}: {seeded}; {_sizes()}")
         print(f"{args.requests} requests per case\n")
-        print("| case | as | path | median ms | p95 ms | queries |")
-        print("|---|---|---|---:|---:|---:|")
+        print("| case | as | path | median ms | p95 ms | first byte ms | first row ms | queries |")
+        print("|---|---|---|---:|---:|---:|---:|---:|")
         for name, template, api in CASES:
             if args.only and args.only not in name:
                 continue
@@ -189,7 +213,7 @@ def main() -> None:
                 timing = _measure(request, args.requests)
                 print(
                     f"| {name} | {username} | `{path}` | {timing['median']:.1f} | {timing['p95']:.1f} "
-                    f"| {_queries(request)} |",
+                    f"| {_ms(timing['first byte'])} | {_ms(timing['first row'])} | {_queries(request)} |",
                     flush=True,
                 )
     finally:

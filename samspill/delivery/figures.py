@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from samspill.delivery import progress
@@ -85,6 +84,11 @@ class PackageFigures:
     @property
     def earned(self) -> Decimal:
         return self.plan.earned
+
+    @property
+    def actual_over_sold(self) -> Decimal | None:
+        """Percent the hours booked are over (negative: under) what was sold."""
+        return progress.over_percent(self.actual, self.package.sold_hours)
 
     @property
     def over_budget(self) -> bool:
@@ -161,6 +165,10 @@ class ProjectFigures:
     def over_sold(self) -> Decimal | None:
         """Percent the forecast is over (negative: under) what was sold."""
         return progress.over_percent(self.forecast_hours, self.sold_hours)
+
+    @property
+    def actual_over_sold(self) -> Decimal | None:
+        return progress.over_percent(self.actual_hours, self.sold_hours)
 
     @property
     def over_baseline(self) -> Decimal | None:
@@ -253,19 +261,20 @@ def package_figures(project: Project, packages: list[ProjectPackage] | None = No
 
 
 def weekly_hours(project: Project) -> dict[datetime.date, Decimal]:
-    """Return the hours booked per ISO week (its Monday), in one aggregate query."""
+    """Return the hours booked per ISO week (its Monday), from one aggregate query.
+
+    The database sums per day and the weeks are added up here: truncating dates to weeks runs as a
+    Python function per row on SQLite, grouping by the date column does not.
+    """
     rows = (
         TimeEntry.objects.filter(project=project)
-        .annotate(week=TruncWeek("date"))
-        .values("week")
+        .values("date")
         .annotate(booked=Sum("hours"))
-        .order_by("week")
+        .order_by("date")
     )
     found: dict[datetime.date, Decimal] = {}
     for row in rows:
-        week = row["week"]
-        if isinstance(week, datetime.datetime):
-            week = week.date()
+        week = monday(row["date"])
         found[week] = found.get(week, ZERO) + (row["booked"] or ZERO)
     return found
 

@@ -106,7 +106,10 @@ def with_trouble(rows: QuerySet[Project]) -> QuerySet[Project]:
 
 def my_customers_projects(user: Any) -> QuerySet[Project]:
     """The running projects of the customers `user` owns or sold that `user` sees, most troubled first."""
-    rows = Project.objects.visible_to(user).running().filter(Q(customer__account_owner=user) | Q(seller=user))
+    # `customer__in` rather than `customer__account_owner`: the join would make the OR scan every
+    # project of every customer; as two indexed conditions it reads only these projects.
+    owned = Customer.objects.filter(account_owner=user).values("pk")
+    rows = Project.objects.visible_to(user).running().filter(Q(customer__in=owned) | Q(seller=user))
     return with_trouble(rows)
 
 

@@ -163,6 +163,11 @@ class PackagePlan:
 
     @property
     def earned(self) -> Decimal:
+        if self.percent_complete is None:
+            # budget × actual ÷ forecast, multiplied first so that a package on budget earns exactly its hours
+            whole = self.forecast
+            if whole > 0:
+                return min(self.budget_hours * self.actual_hours / whole, self.budget_hours)
         return self.budget_hours * self.share
 
 

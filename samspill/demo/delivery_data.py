@@ -4,31 +4,37 @@ The generator's "delivery" section calls `delivery(ctx)`. Like the rest of the g
 bulk and bypasses the actions, but every row is what the actions would have left behind:
 
 - every won opportunity with a sold estimate has a handover, opened when it was won. A win of the last
-  `WAITING_DAYS` days still waits: being prepared, or sent back with a question to the seller; the
-  others were acknowledged, and their project was started from the sold estimate as
-  `delivery.actions.projects.create_project_from_opportunity` does (baseline version 1 = the sold
-  packages' expected hours and amounts, the opportunity's team on the project). The completeness the
-  project manager acknowledged at is `handover.completeness` of the handover as it was;
+  `WAITING_DAYS` days still waits (being prepared, or sent back with questions to the seller); the
+  others were acknowledged, and their project started from the sold estimate as
+  `delivery.actions.projects.create_project_from_opportunity` does: baseline version 1 is the sold
+  packages' expected hours and amounts, the opportunity's team is on the project. The completeness the
+  project manager acknowledged at is `handover.completeness` of the handover as it then was;
 - a project runs from the opportunity's expected start. Its actual hours are the sold hours times a
-  ratio drawn per project, log-normal and right-skewed as published surveys find (most overrun, about
+  ratio drawn per project: log-normal and right-skewed as published surveys find (most overrun, about
   30 % on average, a heavy tail), worse for some project types and some customers, so that estimate
-  calibration has something to find; its schedule slips with it. What happened before `--today` is
-  booked as time entries, person by person and day by day, on weekdays, never more than 24 hours a day
-  for anybody across projects (in small, at most a normal working day), and each project's and work
-  package's stored actual hours are the sum of its entries. A closed project's weeks are approved; a
-  running one's except the last one or two;
+  calibration has something to find. Its schedule slips with it;
+- what was worked before `--today` is booked as time entries, one per person, work package and
+  weekday, by the least busy people with the skill, a normal working day at most while there is
+  room, longer days only when there is not, never over 24 hours for anybody across projects. A work
+  package's and a project's stored actual hours are the sum of their entries. A closed project's
+  weeks are approved; a running one's except the last one or two;
 - a running project's progress (remaining hours or % complete), milestones, status reports and health
-  are set as its project manager would have, and its open automatic deviations are exactly what
-  `delivery.detection` finds in those rows on `--today`, with its numbers; some were raised by hand;
+  are set as its manager would have, and its open automatic deviations are exactly what
+  `delivery.detection` finds in those rows on `--today`, with its numbers; health is
+  `progress.assess_health` of them. Some deviations were raised by hand;
 - change requests are in every state; an accepted one made a new baseline version and moved the
   milestones not yet reached, as `delivery.actions.changes.accept_change_request` does;
-- a closed project has its final numbers, a retrospective whose lessons are tagged with their phase and
-  a customer satisfaction that falls as the overrun grows.
+- a closed project has its final numbers, a retrospective whose lessons are tagged with their phase,
+  and a customer satisfaction that falls as the overrun grows.
 
 The pipeline seed's won opportunities come first. When they are too few for the size's projects (the
-demo has a few dozen), this section wins more in the pipeline's own way (`pipeline_data`'s builder),
-most of them years back: the firm's history. A handful of scripted ones give the demo people handovers
-in every state and projects to run (see `_scripted`).
+demo has a dozen), this section wins more in the pipeline's own way (`pipeline_data`'s builder), most
+of them years back: the firm's history, smaller work than the pipeline's so the demo's thirty people
+can have done it. A handful of scripted ones give the demo people handovers in every state and
+projects to run (`_Section._scripted`).
+
+The rows are plain values until they are written (model instances cost too much at `large`); only the
+targets of recorded events are model instances.
 """
 
 from __future__ import annotations
@@ -36,15 +42,15 @@ from __future__ import annotations
 import datetime
 import importlib
 import math
-import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Count, F, Subquery
+from django.db import connection
+from django.db.models import Count, F, JSONField, Subquery
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -76,9 +82,10 @@ from samspill.delivery.models import (
 )
 from samspill.demo import bulk, delivery_rows, fiction, pipeline_data, pipeline_rows, pipeline_words
 from samspill.demo import delivery_words as words
-from samspill.demo.generator import HISTORY_DAYS, Context, change
+from samspill.demo.generator import HISTORY_DAYS, Context, change, initial_changes
 from samspill.handover import completeness as handover_completeness
 from samspill.handover.models import ChecklistItem, ChecklistTemplateItem, Handover, HandoverState, Question
+from samspill.lib import events as event_values
 from samspill.people.models import Person, PersonSkill, Role
 from samspill.pipeline.models import (
     Expectation,
@@ -94,17 +101,19 @@ from samspill.pipeline.models import (
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+TENTH = Decimal("0.1")
+CENT = Decimal("0.01")
 ONE_DAY = datetime.timedelta(days=1)
 ONE_WEEK = datetime.timedelta(days=7)
 
 WAITING_DAYS = 21  # a win this recent may still wait for its handover to be acknowledged
 SENT_BACK_SHARE = 0.35  # of the waiting ones
-NO_MANAGER_SHARE = 0.15  # of the waiting ones without a project manager candidate: nobody took it yet
-# The history this section wins is smaller work than the pipeline's, so the demo's thirty people can
-# have delivered it in the years the customers go back.
+UNTAKEN_SHARE = 0.15  # of the waiting ones without a project manager candidate: nobody took it yet
+# The history this section wins is smaller work than the pipeline's, so that the demo's thirty people
+# can have done it in the years the customers go back.
 HISTORY_SCALE = 0.3
 # log(actual ÷ sold) ~ N(OVERRUN + type + customer, SPREAD), and now and then a project that ran away.
-OVERRUN = 0.1
+OVERRUN = 0.08
 SPREAD = 0.3
 TAIL_SHARE = 0.06
 TAIL = (0.35, 0.9)
@@ -121,13 +130,14 @@ CUSTOMER_SPREAD = 0.07
 DIFFICULT_SHARE = 0.12  # customers whose projects overrun more, whoever runs them
 DIFFICULT_BIAS = 0.25
 PACKAGE_SPREAD = 0.15
-# Booking: half hours. A normal day is 7.5 hours; when there is more work than that, people work
-# longer days, never over 24 hours.
+# Booking is in half hours. A normal day is 7.5 hours; what does not fit in normal days is booked as
+# longer days, up to the next cap, never over 24 hours.
 DAY = 15
-CAPS = (15, 20, 24, 32, 48)
-WEEK_PER_PERSON = 60  # half hours a week one person takes on one package before a second joins
-FULL_DETAIL_UP_TO = 1_000  # projects: below this, closed ones keep their staffing plan and every event
-APPROVED_EVENTS_WEEKS = 6  # the last weeks of a running project whose approvals are recorded as events
+CAPS = (20, 24, 32, 48)
+MOST_PEOPLE = 4  # on one work package
+FULL_DETAIL_UP_TO = 1_000  # projects: up to this, closed ones keep their staffing plan and every event
+APPROVED_EVENTS_WEEKS = 3  # the last weeks of a running project whose approvals are recorded as events
+CLOSING_RESOLUTION = "Prosjektet er avsluttet; tatt med i erfaringsoppsummeringen."
 
 
 def delivery(ctx: Context) -> dict[str, int]:
@@ -135,12 +145,21 @@ def delivery(ctx: Context) -> dict[str, int]:
     return _Section(ctx).run()
 
 
-# ------------------------------------------------------------------------------------------ the plans
+# ------------------------------------------------------------------------------------------- the rows
+
+
+@dataclass(frozen=True)
+class Script:
+    """What a scripted win is for: a handover state, or a project that runs on the day."""
+
+    state: str  # "open", "sent_back", "run"
+    ratio: float | None = None
+    manager: str = "pl"  # who takes it ("": whoever the handover's rules give it to)
 
 
 @dataclass(slots=True, eq=False)
 class Sold:
-    """A sold work package: the estimate's package the project package copies."""
+    """A sold work package of the estimate, which the project's package copies."""
 
     id: int
     position: int
@@ -152,39 +171,102 @@ class Sold:
     skills: list[int]
 
 
+@dataclass(slots=True, eq=False)
+class Exp:
+    """An expectation of the opportunity, as the rules and the completeness check read it."""
+
+    pk: int
+    status: str
+    customer_words: str
+    acceptance_criteria: str
+    agreed: bool
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed
+
+
 @dataclass(eq=False)
 class Won:
     """A won opportunity with its sold estimate, team and expectations, as stored."""
 
     opp: Opportunity
+    price: Decimal
     packages: list[Sold]
     skills: list[int]
     team: list[tuple[int, str]]
-    expectations: list[Expectation]
+    expectations: list[Exp]
     script: Script | None = None
 
 
 @dataclass(slots=True, eq=False)
 class Work:
-    """A project package's row, what will have been worked on it, by whom and when."""
+    """A project's work package (the `ProjectPackage` row) and what is worked on it, by whom and when."""
 
-    row: ProjectPackage
-    sold: Sold | None
-    ratio: float
+    pk: int
+    sold: Sold
+    name: str
+    role: str
+    hourly_rate: Decimal
+    sold_hours: Decimal
+    sold_amount: Decimal
+    budget_hours: Decimal
+    budget_amount: Decimal
     final: int  # half hours it takes in the end
+    remaining_hours: Decimal | None = None
+    percent_complete: int | None = None
+    progress_on: datetime.date | None = None
+    actual_hours: Decimal = ZERO
+    version: int = 1
+    updated_at: datetime.datetime | None = None
     people: list[int] = field(default_factory=list)
     first: int = 0  # day offsets of its actual window
     last: int = 0
     booked: int = 0  # half hours booked up to the day
-    weeks: dict[tuple[int, int], int] = field(default_factory=dict)  # (person, week) → half hours
+    weeks: dict[tuple[int, int], int] = field(default_factory=dict)  # (person, Monday) → half hours
+
+
+@dataclass(slots=True, eq=False)
+class Mile:
+    """A milestone row."""
+
+    pk: int
+    name: str
+    planned_on: datetime.date
+    position: int
+    forecast_on: datetime.date | None = None
+    done_on: datetime.date | None = None
+    version: int = 1
+    updated_at: datetime.datetime | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Dev:
+    """A deviation row."""
+
+    pk: int
+    kind: str
+    subject: str
+    what: str
+    owner_id: int
+    numbers: dict[str, Any]
+    created_at: datetime.datetime
+    consequence: str = ""
+    action: str = ""
+    raised_by_id: int | None = None
+    status: str = DeviationStatus.OPEN
+    closed_at: datetime.datetime | None = None
+    resolution: str = ""
+    version: int = 1
+    updated_at: datetime.datetime | None = None
 
 
 @dataclass(eq=False)
 class Run:
-    """One project's plan: its rows and what happens to it."""
+    """One project: its rows and what happens to it."""
 
     won: Won
-    handover: Handover
+    handover: _HandoverRows
     project: Project
     manager: Person
     ratio: float
@@ -192,21 +274,28 @@ class Run:
     started: bool
     actual_end: datetime.date
     forecast_end: datetime.date
-    members: dict[int, str] = field(default_factory=dict)
-    milestones: list[Milestone] = field(default_factory=list)
-    changes: list[ChangeRequest] = field(default_factory=list)
-    reports: list[StatusReport] = field(default_factory=list)
-    deviations: list[Deviation] = field(default_factory=list)
     closed_on: datetime.date | None = None
+    members: dict[int, str] = field(default_factory=dict)
+    milestones: list[Mile] = field(default_factory=list)
+    changes: list[ChangeRequest] = field(default_factory=list)
+    reports: list[tuple[Any, ...]] = field(default_factory=list)  # (id, Monday, health, comment, at)
+    deviations: list[Dev] = field(default_factory=list)
+    retrospective: tuple[Any, ...] | None = None
+    lessons: list[tuple[Any, ...]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Script:
-    """What a scripted opportunity of the demo people is for: a handover state or a project to run."""
+@dataclass(eq=False)
+class _HandoverRows:
+    """A handover with its checklist, questions, participants and history, before it is written."""
 
-    state: str  # "open", "sent_back", "run"
-    ratio: float | None = None
-    manager: str = "pl"  # who runs it ("": whoever the handover's rules give it to)
+    handover: Handover
+    won: Won
+    items: list[tuple[Any, ...]] = field(default_factory=list)  # (id, text, position, required, at, by)
+    questions: list[Question] = field(default_factory=list)
+    participants: list[int] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    assigned: int = 0
+    contacts: int = 0
 
 
 # ----------------------------------------------------------------------------------------- the section
@@ -223,6 +312,8 @@ class _Section:
         first = ctx.today - datetime.timedelta(days=HISTORY_DAYS + 400)
         self.base = first - datetime.timedelta(days=first.weekday())  # a Monday: offset % 7 is the weekday
         self.horizon = self.offset(ctx.today)  # no entry on or after this day
+        self.days = [self.base + datetime.timedelta(days=n) for n in range(self.horizon + 800)]
+        self.this_monday = self.horizon - self.horizon % 7
         self.people: dict[int, Person] = {p.pk: p for p in ctx.made["people"]}
         self.joined = {
             p.pk: self.offset(p.date_joined.astimezone(fiction.OSLO).date()) for p in self.people.values()
@@ -243,32 +334,36 @@ class _Section:
         self.customer_bias = {c.pk: self.rng.gauss(0, CUSTOMER_SPREAD) for c in ctx.made["customers"]}
         self.values = delivery_rows.Values()
         self.threshold = detection.threshold_percent()
+        with translation.override(settings.LANGUAGE_CODE):
+            self.auto_closed = gettext("Closed automatically: the condition no longer holds.")
         self.counts: dict[str, int] = {}
-        self.entries: list[tuple[Any, ...]] = []
+        self.entries: list[tuple[int, int, int, int, int]] = []
         self.entry_count = 0
         self.dropped = 0
         self.chunk = DAY
-        self.moments: dict[tuple[int, int], datetime.datetime] = {}
+        self.scripts: dict[int, Script] = {}
 
-    # -- days ---------------------------------------------------------------------------------------
+    # -- days and moments -----------------------------------------------------------------------------
 
     def offset(self, day: datetime.date) -> int:
         return (day - self.base).days
 
     def day(self, offset: int) -> datetime.date:
-        return self.base + datetime.timedelta(days=offset)
+        return self.days[offset]
 
     def at(self, day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
         """Return a moment on `day` (Oslo time), never on or after the day the data leads up to."""
         moment = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=fiction.OSLO)
-        return min(moment, self.midnight - datetime.timedelta(minutes=self.rng.randint(5, 600)))
+        if moment < self.midnight:
+            return moment
+        return self.midnight - datetime.timedelta(minutes=self.rng.randint(5, 600))
 
     def office(self, day: datetime.date) -> datetime.datetime:
-        """Return an office-hours moment on the workday `day` (or the Friday before it)."""
-        return min(
-            fiction.moment_on(self.rng, fiction.workday(day)),
-            self.midnight - datetime.timedelta(minutes=self.rng.randint(5, 600)),
-        )
+        """Return an office-hours moment on the workday `day` (or the Friday before it), before the day."""
+        moment = fiction.moment_on(self.rng, fiction.workday(day))
+        if moment < self.midnight:
+            return moment
+        return self.midnight - datetime.timedelta(minutes=self.rng.randint(5, 600))
 
     def between(self, start: datetime.datetime, end: datetime.datetime) -> datetime.datetime:
         """Return a moment after `start` and before `end` (and before the day), in office hours if it can."""
@@ -280,7 +375,23 @@ class _Section:
         office = fiction.moment_on(self.rng, fiction.workday(moment.astimezone(fiction.OSLO).date()))
         return office if start < office < end else moment
 
-    # -- running -------------------------------------------------------------------------------------
+    def record(
+        self,
+        verb: str,
+        target: Any,
+        actor: Person | None,
+        at: datetime.datetime,
+        *,
+        version: int = 1,
+        changes: dict[str, Any] | None = None,
+        context: Any = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.ctx.record(
+            verb, target, actor=actor, at=at, version=version, changes=changes, context=context, data=data
+        )
+
+    # -- running ------------------------------------------------------------------------------------
 
     def run(self) -> dict[str, int]:
         template = _checklist_template(self.midnight - datetime.timedelta(days=HISTORY_DAYS + 30))
@@ -292,7 +403,7 @@ class _Section:
             .annotate(n=Count("pk"))
             .values_list("customer", "n")
         )
-        ids = delivery_rows.Ids(
+        self.ids = delivery_rows.Ids(
             [
                 Handover,
                 Question,
@@ -309,18 +420,19 @@ class _Section:
                 WeekApproval,
             ]
         )
-        self.ids = ids
         waiting, acknowledged = self._split(wons)
         handovers = [self._waiting(won, template, contacts) for won in waiting]
         runs = [self._start(won, template, contacts) for won in acknowledged]
         runs.sort(key=lambda r: (r.project.starts_on or self.today, r.project.pk))
         self._chunk(runs)
-        self.writer = _Writer(self)
-        for run in runs:
-            self._work(run)
-            self.writer.project(run)
-        self.writer.finish(handovers, runs)
-        ids.finish()
+        writer = _Writer(self)
+        with delivery_rows.bulk_load([TimeEntry, WeekApproval, Staffing]):
+            for run in runs:
+                self._work(run)
+                self._finish(run)
+                writer.project(run)
+            writer.finish(handovers)
+        self.ids.finish()
         self.counts.update(
             {
                 "won history": extra,
@@ -339,29 +451,30 @@ class _Section:
     # -- more won opportunities ---------------------------------------------------------------------
 
     def _win_more(self) -> int:
-        """Win the scripted opportunities and, when the pipeline's wins are too few, years of history."""
+        """Win the scripted opportunities, and history and running work when the pipeline's wins are too few."""
         builder = pipeline_data._Builder(self.ctx, StageSetting.current())
         plans = self._scripted(builder)
         won = Opportunity.objects.filter(stage=Stage.WON, sold_estimate__isnull=False).values_list(
             "decided_on", "expected_start", "duration_weeks"
         )
         recent = self.today - datetime.timedelta(days=WAITING_DAYS)
-        pipeline_projects = 0
-        running = 0
+        pipeline_projects = running = 0
         for decided, start, weeks in won:
             if decided is None or decided > recent:
                 continue
             pipeline_projects += 1
             if start is not None and start <= self.today <= start + datetime.timedelta(weeks=weeks or 1):
                 running += 1
-        scripted_runs = sum(1 for _plan, script in plans if script is not None and script.state == "run")
-        active_more = max(0, self.size["active projects"] - running - scripted_runs)
-        history = max(0, self.size["projects"] - pipeline_projects - scripted_runs - active_more)
-        plans += [(self._random_plan(builder, active=True), Script("run", manager="")) for _n in range(active_more)]
-        plans += [(self._random_plan(builder, active=False), None) for _n in range(history)]
+        scripted = sum(1 for _plan, script in plans if script.state == "run")
+        active = max(0, self.size["active projects"] - running - scripted)
+        history = max(0, self.size["projects"] - pipeline_projects - scripted - active)
+        plans += [
+            (self._random_plan(builder, active=True), Script("run", manager="")) for _n in range(active)
+        ]
+        plans += [(self._random_plan(builder, active=False), Script("")) for _n in range(history)]
         for plan, _script in plans:
             builder.walk(plan)
-        ordered = sorted((plan for plan, _s in plans), key=lambda plan: plan.steps[0][1])
+        ordered = sorted((plan for plan, _script in plans), key=lambda plan: plan.steps[0][1])
         ids = pipeline_rows.Ids()
         made: list[Opportunity] = []
         with pipeline_rows.Summaries() as summaries:
@@ -369,33 +482,25 @@ class _Section:
                 made.extend(builder.insert(ordered[start : start + pipeline_data.CHUNK], summaries, ids))
         ids.finish()
         self.ctx.made["opportunities"] = [*self.ctx.made.get("opportunities", []), *made]
-        by_plan = dict(zip([id(p) for p in ordered], made, strict=True))
-        self.scripts = {by_plan[id(plan)].pk: script for plan, script in plans if script is not None}
-        self.counts.update(
-            {
-                f"won {key}": value
-                for key, value in builder.counts.items()
-                if key in ("estimates", "expectations")
-            }
-        )
+        by_plan = {id(plan): opportunity for plan, opportunity in zip(ordered, made, strict=True)}
+        self.scripts = {by_plan[id(plan)].pk: script for plan, script in plans if script.state}
         return len(made)
 
-    def _scripted(self, builder: Any) -> list[tuple[Any, Script | None]]:
+    def _scripted(self, builder: Any) -> list[tuple[Any, Script]]:
         """The demo seller's wins: handovers waiting in each state, and projects for `pl` to run."""
         ctx, today = self.ctx, self.today
-        selger, pl, leveranse = ctx.demo("selger"), ctx.demo("pl"), ctx.demo("leveranse")
-        fag = ctx.demo("fag")
+        selger, pl, leveranse, fag = (ctx.demo(name) for name in ("selger", "pl", "leveranse", "fag"))
         mine = sorted((c for c in builder.customers if c.account_owner == selger), key=lambda c: c.created_at)
         old = [c for c in mine if (today - c.created_at.date()).days > 200] or mine
         if not old:
             return []
         customers = iter(old * 3)
+        expert = builder.expert_for("Arkitektur", at_least=3, avoid=[fag, selger])
 
         def plan(
-            project_type: str, title: str, decided: int, script: Script, **fields: Any
-        ) -> tuple[Any, Script | None]:
-            customer = fields.pop("customer", None) or next(customers)
-            team = [(selger, TeamRole.SELLER), *fields.pop("team", [])]
+            project_type: str, title: str, days_ago: int, script: Script, team: list[Any]
+        ) -> tuple[Any, Script]:
+            customer = next(customers)
             return (
                 pipeline_data.Plan(
                     customer=customer,
@@ -403,91 +508,91 @@ class _Section:
                     stage=Stage.WON,
                     project_type=project_type,
                     title=title.format(customer=pipeline_data._short(customer)),
-                    target=fields.pop("target", pipeline_words.PACKAGES[project_type][0]),
+                    target=pipeline_words.PACKAGES[project_type][0],
                     review=pipeline_data.APPROVED,
-                    reviewer=fields.pop("reviewer", None),
-                    decided=today - datetime.timedelta(days=decided),
-                    team=team,
-                    **fields,
+                    decided=today - datetime.timedelta(days=days_ago),
+                    team=[(selger, TeamRole.SELLER), *team],
                 ),
                 script,
             )
 
-        expert = builder.expert_for("Arkitektur", at_least=3, avoid=[fag, selger])
+        manager, lead = TeamRole.PROJECT_MANAGER, TeamRole.SOLUTION_LEAD
         return [
             plan(
                 ProjectType.DEVELOPMENT,
                 "Ny intranettløsning for {customer}",
                 4,
                 Script("open"),
-                team=[(pl, TeamRole.PROJECT_MANAGER), (expert, TeamRole.SOLUTION_LEAD)],
+                [(pl, manager), (expert, lead)],
             ),
             plan(
                 ProjectType.INTEGRATION,
                 "Integrasjon mot lønnssystemet",
                 6,
                 Script("open", manager=""),
-                team=[(fag, TeamRole.SOLUTION_LEAD)],
+                [(fag, lead)],
             ),
             plan(
                 ProjectType.DATA,
                 "Nøkkeltall for ledelsen i Power BI",
                 9,
                 Script("sent_back"),
-                team=[(pl, TeamRole.PROJECT_MANAGER)],
+                [(pl, manager)],
             ),
             plan(
                 ProjectType.DEVELOPMENT,
                 "Ny søknadsportal for {customer}",
                 95,
                 Script("run", ratio=1.55),
-                team=[(pl, TeamRole.PROJECT_MANAGER), (fag, TeamRole.SOLUTION_LEAD)],
+                [(pl, manager), (fag, lead)],
             ),
             plan(
                 ProjectType.INTEGRATION,
                 "Integrasjonsplattform for {customer}",
                 130,
                 Script("run", ratio=1.2),
-                team=[(pl, TeamRole.PROJECT_MANAGER), (expert, TeamRole.SOLUTION_LEAD)],
+                [(pl, manager), (expert, lead)],
             ),
             plan(
                 ProjectType.ADVISORY,
-                "Gevinstrealisering i digitaliseringsprogrammet",
+                "Gevinstrealisering i digitaliseringsprogrammet for {customer}",
                 80,
                 Script("run", ratio=0.95),
-                team=[(pl, TeamRole.PROJECT_MANAGER)],
+                [(pl, manager)],
             ),
             plan(
                 ProjectType.INFRASTRUCTURE,
                 "Skyplattform i Azure for {customer}",
                 150,
                 Script("run", ratio=1.3, manager="leveranse"),
-                team=[(leveranse, TeamRole.PROJECT_MANAGER), (fag, TeamRole.SOLUTION_LEAD)],
+                [(leveranse, manager), (fag, lead)],
             ),
             plan(
                 ProjectType.DESIGN,
-                "Tjenestedesign av innbyggerdialogen",
+                "Tjenestedesign av innbyggerdialogen i {customer}",
                 25,
                 Script("run", ratio=1.1),
-                team=[(pl, TeamRole.PROJECT_MANAGER)],
+                [(pl, manager)],
             ),
         ]
 
     def _random_plan(self, builder: Any, *, active: bool) -> Any:
         """A won opportunity of the firm's past (closed by now) or of the last months (running now)."""
         rng, today = self.rng, self.today
+        decided: datetime.date | None = None
         if active:
-            decided = today - datetime.timedelta(days=rng.randint(WAITING_DAYS + 14, 200))
+            decided = today - datetime.timedelta(days=rng.randint(WAITING_DAYS + 14, 120))
         else:
-            decided = None
-            for _attempt in range(20):
+            latest = today - datetime.timedelta(days=150)
+            for _attempt in range(20):  # the pipeline's spread of decisions over the years, if it has one
                 drawn = builder.decision_day() if hasattr(builder, "decision_day") else None
-                if drawn is not None and drawn <= today - datetime.timedelta(days=150):
+                if drawn is not None and drawn <= latest:
                     decided = drawn
                     break
             if decided is None:
                 decided = today - datetime.timedelta(days=rng.randint(150, HISTORY_DAYS - 60))
-        known = [c for c in builder.by_age if c.created_at.date() <= decided - datetime.timedelta(days=45)]
+        room = decided - datetime.timedelta(days=pipeline_data.ROOM_BEFORE_DECISION)
+        known = [c for c in builder.by_age if c.created_at.date() <= room]
         customer = rng.choice(known or builder.by_age[:1])
         owner = customer.account_owner if rng.random() < 0.85 else rng.choice(builder.sellers)
         technical = customer.industry in pipeline_data.TECHNICAL_INDUSTRIES
@@ -496,27 +601,24 @@ class _Section:
             pipeline_data.PROJECT_MIX
             | ({ProjectType.ENGINEERING: 45} if technical else {ProjectType.ENGINEERING: 4}),
         )
-        scale = 1.0 if active else HISTORY_SCALE
-        median = pipeline_words.PACKAGES[project_type][0] * scale
+        median = pipeline_words.PACKAGES[project_type][0] * (1.0 if active else HISTORY_SCALE)
         target = round(min(25_000_000, max(120_000, median * rng.lognormvariate(0, 0.5))), -4)
-        review = pipeline_data._weighted(rng, {pipeline_data.APPROVED: 60, pipeline_data.CHANGES: 40})
         return pipeline_data.Plan(
             customer=customer,
             owner=owner,
             stage=Stage.WON,
             project_type=project_type,
             target=int(target),
-            review=review,
+            review=pipeline_data._weighted(rng, {pipeline_data.APPROVED: 60, pipeline_data.CHANGES: 40}),
             revised=rng.random() < 0.15,
             decided=decided,
         )
 
-    # -- loading --------------------------------------------------------------------------------------
+    # -- loading ---------------------------------------------------------------------------------------
 
     def _load(self) -> list[Won]:
         """Load the won opportunities with a sold estimate, their packages, skills, team and expectations."""
         won = Opportunity.objects.filter(stage=Stage.WON, sold_estimate__isnull=False)
-        opportunities = list(won.select_related("sold_estimate").order_by("stage_changed_at", "pk"))
         sold_ids = Subquery(won.values("sold_estimate_id"))
         skills: dict[int, list[int]] = {}
         for package_id, skill_id in WorkPackage.skills.through.objects.filter(
@@ -524,7 +626,7 @@ class _Section:
         ).values_list("workpackage_id", "skill_id"):
             skills.setdefault(package_id, []).append(skill_id)
         packages: dict[int, list[Sold]] = {}
-        for row in (
+        for pk, estimate_id, position, name, description, role, rate, hours in (
             WorkPackage.objects.filter(estimate__in=sold_ids)
             .order_by("estimate_id", "position", "pk")
             .values_list(
@@ -538,7 +640,6 @@ class _Section:
                 "expected_hours",
             )
         ):
-            pk, estimate_id, position, name, description, role, rate, hours = row
             packages.setdefault(estimate_id, []).append(
                 Sold(pk, position, name, description, role, rate, hours, skills.get(pk, []))
             )
@@ -554,11 +655,16 @@ class _Section:
             .values_list("opportunity_id", "person_id", "role")
         ):
             team.setdefault(opportunity_id, []).append((person_id, role))
-        expectations: dict[int, list[Expectation]] = {}
-        for expectation in (
+        calm = [pk for pk, script in self.scripts.items() if script.ratio is not None and script.ratio <= 1.1]
+        # The demo's projects that go well: their customers are content so far.
+        Expectation.objects.filter(opportunity__in=calm, status__in=detection.TROUBLED_EXPECTATIONS).update(
+            status=ExpectationStatus.OPEN, version=1, updated_at=F("created_at")
+        )
+        expectations: dict[int, list[Exp]] = {}
+        for pk, opportunity_id, status, customer_words, criteria, agreed_by, agreed_with in (
             Expectation.objects.filter(opportunity__stage=Stage.WON)
             .order_by("position", "pk")
-            .only(
+            .values_list(
                 "pk",
                 "opportunity_id",
                 "status",
@@ -566,118 +672,123 @@ class _Section:
                 "acceptance_criteria",
                 "agreed_by_id",
                 "agreed_with_id",
-                "position",
             )
         ):
-            expectations.setdefault(expectation.opportunity_id, []).append(expectation)
-        scripts = getattr(self, "scripts", {})
-        calm = [pk for pk, script in scripts.items() if script.ratio is not None and script.ratio <= 1.1]
-        for opportunity_id in calm:  # the demo's project that goes well: its customer is content so far
-            for expectation in expectations.get(opportunity_id, []):
-                if expectation.status in detection.TROUBLED_EXPECTATIONS:
-                    expectation.status = ExpectationStatus.OPEN
-        Expectation.objects.filter(
-            opportunity__in=calm, status__in=detection.TROUBLED_EXPECTATIONS
-        ).update(status=ExpectationStatus.OPEN, version=1, updated_at=F("created_at"))
-        return [
-            Won(
-                opp,
-                packages.get(opp.sold_estimate_id or 0, []),
-                required.get(opp.pk, []),
-                team.get(opp.pk, []),
-                expectations.get(opp.pk, []),
-                scripts.get(opp.pk),
+            agreed = agreed_by is not None or agreed_with is not None
+            expectations.setdefault(opportunity_id, []).append(
+                Exp(pk, status, customer_words, criteria, agreed)
             )
-            for opp in opportunities
+        fields = [
+            "pk",
+            "customer_id",
+            "agreement_id",
+            "owner_id",
+            "title",
+            "description",
+            "project_type",
+            "contract_type",
+            "tags",
+            "value",
+            "confidential",
+            "expected_start",
+            "duration_weeks",
+            "decided_on",
+            "stage_changed_at",
+            "sold_estimate_id",
         ]
+        found = []
+        for values in won.order_by("stage_changed_at", "pk").values_list(*fields, "sold_estimate__price"):
+            opp = Opportunity(**dict(zip(fields, values[:-1], strict=True)), stage=Stage.WON)
+            found.append(
+                Won(
+                    opp,
+                    values[-1] or ZERO,
+                    packages.get(opp.sold_estimate_id or 0, []),
+                    required.get(opp.pk, []),
+                    team.get(opp.pk, []),
+                    expectations.get(opp.pk, []),
+                    self.scripts.get(opp.pk),
+                )
+            )
+        return found
 
     def _split(self, wons: list[Won]) -> tuple[list[Won], list[Won]]:
-        """Return the wins whose handover still waits, and those acknowledged with a project."""
+        """Return the wins whose handover still waits (the recent ones), and those acknowledged."""
         recent = self.today - datetime.timedelta(days=WAITING_DAYS)
-        waiting, acknowledged = [], []
-        for won in wons:
-            script = won.script
-            if (script is not None and script.state in ("open", "sent_back")) or ((script is None or script.state != "run") and (won.opp.decided_on or self.today) > recent):
-                waiting.append(won)
-            else:
-                acknowledged.append(won)
-        return waiting, acknowledged
 
-    # -- handovers -------------------------------------------------------------------------------------
+        def waits(won: Won) -> bool:
+            if won.script is not None:
+                return won.script.state != "run"
+            return (won.opp.decided_on or self.today) > recent
 
-    def _candidate(self, won: Won) -> int | None:
-        """The handover's project manager as `open_handover` picks it: the team's first candidate."""
-        for person_id, role in won.team:
-            if role == TeamRole.PROJECT_MANAGER:
-                return person_id
-        return None
+        waiting = [won for won in wons if waits(won)]
+        return waiting, [won for won in wons if not waits(won)]
 
-    def _handover(
-        self, won: Won, template: list[tuple[str, int, bool]]
-    ) -> tuple[Handover, list[tuple[Any, ...]]]:
+    # -- handovers ------------------------------------------------------------------------------------
+
+    def _handover(self, won: Won, template: list[tuple[str, int, bool]]) -> _HandoverRows:
+        """The handover `open_handover` opens on the win: the team's first project manager candidate."""
         opp = won.opp
-        won_at = opp.stage_changed_at
+        candidate = next((p for p, role in won.team if role == TeamRole.PROJECT_MANAGER), None)
         handover = Handover(
             pk=self.ids.take(Handover),
             opportunity=opp,
             state=HandoverState.OPEN,
             seller_id=opp.owner_id,
-            project_manager_id=self._candidate(won),
-            notes="",
-            created_at=won_at,
-            updated_at=won_at,
-            version=1,
+            project_manager_id=candidate,
+            created_at=opp.stage_changed_at,
+            updated_at=opp.stage_changed_at,
         )
-        items = [
-            (self.ids.take(ChecklistItem), text, position, required) for text, position, required in template
+        rows = _HandoverRows(handover, won)
+        rows.items = [
+            [self.ids.take(ChecklistItem), text, position, required, None, None]
+            for text, position, required in template
         ]
-        return handover, items
+        return rows
+
+    def _tick(
+        self, rows: _HandoverRows, share: float, start: datetime.datetime, end: datetime.datetime
+    ) -> None:
+        for item in rows.items:
+            if self.rng.random() < share:
+                item[4] = self.between(start, end)
+                item[5] = rows.assigned or rows.handover.project_manager_id or rows.handover.seller_id
 
     def _waiting(
         self, won: Won, template: list[tuple[str, int, bool]], contacts: dict[int, int]
     ) -> _HandoverRows:
         """A handover not acknowledged yet: being prepared, or sent back with questions to the seller."""
-        rng = self.rng
-        handover, items = self._handover(won, template)
-        rows = _HandoverRows(handover, won)
-        opp = won.opp
-        script = won.script
-        if script is not None and not script.manager:
+        rng, opp, script = self.rng, won.opp, won.script
+        rows = self._handover(won, template)
+        handover = rows.handover
+        if script is not None and script.state and not script.manager:
             handover.project_manager_id = None
-        elif handover.project_manager_id is None and rng.random() > NO_MANAGER_SHARE:
-            rows.assigned = self._manager_for(won, opp.stage_changed_at.date()).pk
-        won_at = opp.stage_changed_at
-        now = self.midnight - datetime.timedelta(hours=8)
-        state = (
-            script.state
-            if script is not None
-            else (HandoverState.SENT_BACK if rng.random() < SENT_BACK_SHARE else HandoverState.OPEN)
-        )
-        done_share = rng.uniform(0.2, 0.6) if script is not None else rng.uniform(0.2, 0.9)
-        for item_id, text, position, required in items:
-            done = rng.random() < done_share
-            at = self.between(won_at, now) if done else None
-            by = (rows.assigned or handover.project_manager_id or handover.seller_id) if done else None
-            rows.items.append((item_id, text, position, required, at, by))
+        elif handover.project_manager_id is None and rng.random() > UNTAKEN_SHARE:
+            rows.assigned = self._manager_for(won, opp.stage_changed_at.astimezone(fiction.OSLO).date()).pk
+        won_at, now = opp.stage_changed_at, self.midnight - datetime.timedelta(hours=8)
+        if script is not None and script.state in (HandoverState.OPEN, HandoverState.SENT_BACK):
+            state = script.state
+        else:
+            state = HandoverState.SENT_BACK if rng.random() < SENT_BACK_SHARE else HandoverState.OPEN
+        self._tick(rows, rng.uniform(0.2, 0.6) if script is not None else rng.uniform(0.2, 0.9), won_at, now)
         self._opened(rows)
         if rows.assigned:
             self._assign(rows, self.between(won_at, now))
         if state == HandoverState.SENT_BACK or (script is None and rng.random() < 0.5):
             self._meeting(rows, self.between(won_at, now))
         if state == HandoverState.SENT_BACK:
-            asked = self.between(won_at, now)
             texts = rng.sample(words.HANDOVER_QUESTIONS_OPEN, k=rng.randint(1, 2))
-            self._send_back(rows, texts, asked, answers=None)
+            self._send_back(rows, texts, self.between(won_at, now), answers=None)
         rows.contacts = contacts.get(opp.customer_id, 0)
         return rows
 
     def _opened(self, rows: _HandoverRows) -> None:
         handover, opp = rows.handover, rows.won.opp
-        manager = self.people.get(handover.project_manager_id or 0)
         changes = {
             "state": _values(None, handover.state, "", str(HandoverState(handover.state).label)),
             "seller": _values(None, handover.seller_id, "", self.people[handover.seller_id].name),
         }
+        manager = self.people.get(handover.project_manager_id or 0)
         if manager is not None:
             changes["project_manager"] = _values(None, manager.pk, "", manager.name)
         rows.events.append(
@@ -693,55 +804,50 @@ class _Section:
         )
 
     def _assign(self, rows: _HandoverRows, at: datetime.datetime) -> None:
-        handover = rows.handover
-        person = self.people[rows.assigned]
+        """A delivery manager gives the handover to a project manager (`handover.assigned`)."""
+        handover, person = rows.handover, self.people[rows.assigned]
         before = handover.project_manager_id
+        before_text = self.people[before].name if before else ""
         handover.project_manager_id = person.pk
-        handover.version += 1
-        handover.updated_at = at
-        actor = self.people[rng_choice(self.rng, self.delivery_managers or [person.pk])]
+        actor = self.people[self.rng.choice(self.delivery_managers or [person.pk])]
         rows.events.append(
             (
                 "handover.assigned",
                 handover,
                 actor,
                 at,
-                {"project_manager": _values(before, person.pk, "", person.name)},
+                {"project_manager": _values(before, person.pk, before_text, person.name)},
                 rows.won.opp,
                 {},
             )
         )
 
     def _meeting(self, rows: _HandoverRows, at: datetime.datetime) -> None:
-        handover, opp = rows.handover, rows.won.opp
-        day = fiction.workday(
-            at.astimezone(fiction.OSLO).date() + datetime.timedelta(days=self.rng.randint(1, 5))
-        )
+        """The handover meeting is booked a few days ahead, with the seller, the manager and the lead."""
+        handover, rng = rows.handover, self.rng
+        day = fiction.workday(at.astimezone(fiction.OSLO).date() + datetime.timedelta(days=rng.randint(1, 5)))
         meeting = datetime.datetime.combine(
-            day, datetime.time(self.rng.choice([9, 10, 13, 14])), tzinfo=fiction.OSLO
+            day, datetime.time(rng.choice([9, 10, 13, 14])), tzinfo=fiction.OSLO
         )
-        participants = [handover.seller_id]
-        if handover.project_manager_id:
-            participants.append(handover.project_manager_id)
-        participants += [
-            p for p, role in rows.won.team if role == TeamRole.SOLUTION_LEAD and p not in participants
-        ]
+        people = [handover.seller_id]
+        manager = rows.assigned or handover.project_manager_id
+        if manager and manager not in people:
+            people.append(manager)
+        people += [p for p, role in rows.won.team if role == TeamRole.SOLUTION_LEAD and p not in people]
         handover.meeting_on = meeting
-        handover.version += 1
-        handover.updated_at = at
-        rows.participants = participants
-        names = sorted(self.people[p].name for p in participants)
+        rows.participants = people
+        names = ", ".join(sorted(self.people[p].name for p in people))
         rows.events.append(
             (
                 "handover.meeting_set",
                 handover,
-                self.people[handover.project_manager_id or handover.seller_id],
+                self.people[manager or handover.seller_id],
                 at,
                 {
-                    "meeting_on": _values(None, meeting.isoformat(), "", _shown(meeting)),
-                    "participants": _values([], sorted(participants), "—", ", ".join(names)),
+                    "meeting_on": _values(None, meeting.isoformat(), "", event_values.shown(meeting)),
+                    "participants": _values([], sorted(people), "—", names),
                 },
-                opp,
+                rows.won.opp,
                 {},
             )
         )
@@ -753,18 +859,13 @@ class _Section:
         asked: datetime.datetime,
         answers: list[tuple[str, datetime.datetime]] | None,
     ) -> None:
+        """The project manager sends the handover back with questions; the seller may have answered."""
         handover, opp = rows.handover, rows.won.opp
-        asker = handover.project_manager_id or rng_choice(self.rng, self.delivery_managers)
-        before = handover.state
-        handover.state = HandoverState.SENT_BACK
-        handover.version += 1
-        handover.updated_at = asked
-        questions = []
-        for text in texts:
-            question = Question(
-                pk=self.ids.take(Question), handover=handover, text=text, asked_by_id=asker, asked_at=asked
-            )
-            questions.append(question)
+        asker = rows.assigned or handover.project_manager_id or self.rng.choice(self.delivery_managers)
+        questions = [
+            Question(pk=self.ids.take(Question), handover=handover, text=t, asked_by_id=asker, asked_at=asked)
+            for t in texts
+        ]
         rows.questions += questions
         rows.events.append(
             (
@@ -772,12 +873,13 @@ class _Section:
                 handover,
                 self.people[asker],
                 asked,
-                change(handover, "state", before, HandoverState.SENT_BACK),
+                change(handover, "state", HandoverState.OPEN, HandoverState.SENT_BACK),
                 opp,
                 {"questions": texts, "question_ids": [q.pk for q in questions]},
             )
         )
         if answers is None:
+            handover.state = HandoverState.SENT_BACK
             return
         seller = self.people[handover.seller_id]
         for question, (answer, at) in zip(questions, answers, strict=True):
@@ -793,16 +895,12 @@ class _Section:
                     {},
                 )
             )
-        last = answers[-1][1]
-        handover.state = HandoverState.OPEN
-        handover.version += 1
-        handover.updated_at = last
         rows.events.append(
             (
                 "handover.answered",
                 handover,
                 seller,
-                last,
+                answers[-1][1],
                 change(handover, "state", HandoverState.SENT_BACK, HandoverState.OPEN),
                 opp,
                 {},
@@ -818,39 +916,36 @@ class _Section:
             lead is not None
             and lead.has_role(Role.PROJECT_MANAGER, Role.DELIVERY_MANAGER)
             and self.joined[lead.pk] <= start
+            and self.rng.random() < 0.6
         ):
-            if self.rng.random() < 0.6:
-                return lead
-        pool = self.managers or self.delivery_managers
-        return self.people[self._least_loaded(pool, start, start + 90)]
+            return lead
+        return self.people[self._least_loaded(self.managers or self.delivery_managers, start, start + 60)]
 
-    # -- projects ----------------------------------------------------------------------------------
+    # -- projects ---------------------------------------------------------------------------------------
 
     def _start(self, won: Won, template: list[tuple[str, int, bool]], contacts: dict[int, int]) -> Run:
-        """Acknowledge the handover and start the project as the handover's acknowledge action does."""
-        rng, opp = self.rng, won.opp
-        handover, items = self._handover(won, template)
-        rows = _HandoverRows(handover, won)
-        script = won.script
+        """Acknowledge the handover and start the project, as the handover's acknowledge action does."""
+        rng, opp, script = self.rng, won.opp, won.script
+        rows = self._handover(won, template)
+        handover = rows.handover
         won_at = opp.stage_changed_at
         won_day = won_at.astimezone(fiction.OSLO).date()
-        start = opp.expected_start or (won_day + datetime.timedelta(days=21))
+        start = opp.expected_start or won_day + 3 * ONE_WEEK
         latest = min(start - ONE_DAY, self.today - ONE_DAY)
-        ack_day = won_day + datetime.timedelta(days=rng.randint(2, max(2, min(16, (latest - won_day).days))))
-        ack_at = self.office(min(ack_day, latest) if latest > won_day else won_day)
+        span = max(2, min(16, (latest - won_day).days))
+        ack_at = self.office(
+            min(won_day + datetime.timedelta(days=rng.randint(2, span)), max(latest, won_day))
+        )
         if ack_at <= won_at:
-            ack_at = won_at + datetime.timedelta(hours=rng.randint(2, 30))
-        if script is not None and script.manager:
+            ack_at = min(won_at + datetime.timedelta(hours=rng.randint(2, 30)), self.midnight - ONE_DAY / 3)
+        if script is not None and script.manager and script.state == "run":
             manager = self.ctx.demo(script.manager)
             if handover.project_manager_id != manager.pk:
                 rows.assigned = manager.pk
         elif handover.project_manager_id is None:
             rows.assigned = self._manager_for(won, won_day).pk
         manager = self.people[rows.assigned or handover.project_manager_id]
-        for item_id, text, position, required in items:
-            done = rng.random() < 0.9
-            at = self.between(won_at, ack_at) if done else None
-            rows.items.append((item_id, text, position, required, at, manager.pk if done else None))
+        self._tick(rows, 0.9, won_at, ack_at)
         self._opened(rows)
         if rows.assigned:
             self._assign(rows, self.between(won_at, ack_at))
@@ -859,51 +954,39 @@ class _Section:
         if rng.random() < 0.25:
             asked = self.between(won_at, ack_at)
             pairs = rng.sample(words.HANDOVER_QA, k=rng.randint(1, 2))
-            answered = sorted(self.between(asked, ack_at) for _p in pairs)
-            self._send_back(
-                rows,
-                [q for q, _a in pairs],
-                asked,
-                [(a, t) for (_q, a), t in zip(pairs, answered, strict=True)],
-            )
-        if rng.random() < 0.5:
-            notes_at = self.between(won_at, ack_at)
-            handover.notes = rng.choice(words.HANDOVER_NOTES)
-            if handover.notes:
-                handover.version += 1
-                handover.updated_at = notes_at
-                rows.events.append(
-                    (
-                        "handover.notes_written",
-                        handover,
-                        self.people[handover.seller_id],
-                        notes_at,
-                        {"notes": _values(None, handover.notes, "", handover.notes)},
-                        opp,
-                        {},
-                    )
+            moments = sorted(self.between(asked, ack_at) for _pair in pairs)
+            answers = [(answer, at) for (_q, answer), at in zip(pairs, moments, strict=True)]
+            self._send_back(rows, [q for q, _a in pairs], asked, answers)
+        notes = rng.choice(words.HANDOVER_NOTES) if rng.random() < 0.5 else ""
+        if notes:
+            handover.notes = notes
+            rows.events.append(
+                (
+                    "handover.notes_written",
+                    handover,
+                    self.people[handover.seller_id],
+                    self.between(won_at, ack_at),
+                    change(handover, "notes", "", notes),
+                    opp,
+                    {},
                 )
+            )
         rows.contacts = contacts.get(opp.customer_id, 0)
         project = self._project(won, manager, ack_at)
-        run = self._plan(won, rows, project, manager)
         score = self._score(rows)
         before = {
-            "state": handover.state,
-            "acknowledged_at": None,
-            "acknowledged_by": None,
-            "project": None,
-            "acknowledged_score": None,
+            name: getattr(handover, name) for name in ("state", "acknowledged_at", "acknowledged_score")
         }
         handover.state = HandoverState.ACKNOWLEDGED
         handover.acknowledged_at, handover.acknowledged_by = ack_at, manager
         handover.project = project
         handover.acknowledged_score = score.score
         handover.acknowledged_missing = [m.as_dict() for m in score.missing]
-        handover.version += 1
-        handover.updated_at = ack_at
-        changes = {}
+        changes: dict[str, Any] = {}
         for name, old in before.items():
             changes |= change(handover, name, old, getattr(handover, name))
+        changes |= change(handover, "acknowledged_by", None, manager)
+        changes |= change(handover, "project", None, project)
         rows.events.append(
             (
                 "handover.acknowledged",
@@ -919,23 +1002,30 @@ class _Section:
                 },
             )
         )
-        run.handover_rows = rows  # type: ignore[attr-defined]
-        return run
+        return self._plan(won, rows, project, manager)
 
     def _score(self, rows: _HandoverRows) -> Any:
-        """The handover's completeness at acknowledgement, as `handover.completeness` scores it."""
+        """The handover's completeness when it is acknowledged, as `handover.completeness` scores it."""
         handover, won = rows.handover, rows.won
-        expectations = won.expectations
         items = [
-            ChecklistItem(pk=item_id, text=text, position=position, required=required, done_at=done_at)
-            for item_id, text, position, required, done_at, _by in rows.items
+            SimpleNamespace(
+                pk=pk, label=_label(text), required=required, is_done=done is not None, done_at=done
+            )
+            for pk, text, _position, required, done, _by in rows.items
         ]
+        opportunity = SimpleNamespace(
+            sold_estimate_id=won.opp.sold_estimate_id,
+            sold_estimate=SimpleNamespace(price=won.price),
+            value=won.opp.value,
+            contract_type=won.opp.contract_type,
+        )
+        expectations = won.expectations
         facts = SimpleNamespace(
-            opportunity=won.opp,
-            project_manager_id=handover.project_manager_id,
+            opportunity=opportunity,
+            project_manager_id=rows.assigned or handover.project_manager_id,
             meeting_on=handover.meeting_on,
             checklist_required=sum(1 for i in items if i.required),
-            checklist_open=sum(1 for i in items if i.required and i.done_at is None),
+            checklist_open=sum(1 for i in items if i.required and not i.is_done),
             expectation_count=len(expectations),
             expectations_without_criteria=sum(1 for e in expectations if not e.acceptance_criteria),
             expectations_not_agreed=sum(1 for e in expectations if not e.is_agreed),
@@ -945,11 +1035,13 @@ class _Section:
             participant_count=len(rows.participants),
         )
         with translation.override(settings.LANGUAGE_CODE):
-            return handover_completeness.completeness(facts, checklist=items, expectations=expectations)
+            return handover_completeness.completeness(
+                facts, checklist=cast(Any, items), expectations=cast(Any, expectations)
+            )
 
     def _project(self, won: Won, manager: Person, at: datetime.datetime) -> Project:
+        """The project `create_project_from_opportunity` starts."""
         opp = won.opp
-        estimate = opp.sold_estimate
         start = opp.expected_start
         end = start + datetime.timedelta(weeks=opp.duration_weeks) if start and opp.duration_weeks else None
         return Project(
@@ -962,18 +1054,16 @@ class _Section:
             project_type=opp.project_type,
             contract_type=opp.contract_type,
             tags=list(opp.tags or []),
-            price=estimate.price if estimate is not None and estimate.price else opp.value,
+            price=won.price or opp.value,
             manager=manager,
             seller_id=opp.owner_id,
             status=ProjectStatus.PLANNED,
             confidential=opp.confidential,
             starts_on=start,
             ends_on=end,
-            baseline_number=1,
             created_by_id=manager.pk,
             created_at=at,
             updated_at=at,
-            version=1,
         )
 
     def _ratio(self, won: Won) -> float:
@@ -991,116 +1081,105 @@ class _Section:
 
     def _plan(self, won: Won, rows: _HandoverRows, project: Project, manager: Person) -> Run:
         """Decide how the project goes: its packages' final hours, its end, its status on the day."""
-        rng = self.rng
+        rng, script = self.rng, won.script
         ratio = self._ratio(won)
         start = project.starts_on or self.today
         planned_days = max(7, ((project.ends_on or start + 6 * ONE_WEEK) - start).days)
         slip = max(0.85, 1 + 0.8 * (ratio - 1) + rng.gauss(0, 0.08))
-        actual_days = max(7, round(planned_days * slip))
-        actual_end = start + datetime.timedelta(days=actual_days)
+        actual_end = start + datetime.timedelta(days=max(7, round(planned_days * slip)))
         forecast_slip = 1 + (slip - 1) * rng.uniform(0.5, 1.0)
         forecast_end = start + datetime.timedelta(days=max(7, round(planned_days * forecast_slip)))
         started = start < self.today
+        keep_running = script is not None and script.state == "run"
         if not started:
             status = ProjectStatus.PLANNED
-        elif actual_end < self.today - datetime.timedelta(days=3) and (
-            won.script is None or won.script.state != "run"
-        ):
+        elif actual_end < self.today - 3 * ONE_DAY and not keep_running:
             status = ProjectStatus.CLOSED
+        elif rng.random() < 0.03 and script is None:
+            status = ProjectStatus.ON_HOLD
         else:
-            status = (
-                ProjectStatus.ON_HOLD if rng.random() < 0.03 and won.script is None else ProjectStatus.ACTIVE
-            )
-        if status == ProjectStatus.ACTIVE and actual_end < self.today:
+            status = ProjectStatus.ACTIVE
+        if status != ProjectStatus.CLOSED and actual_end < self.today:
             actual_end = self.today + datetime.timedelta(days=rng.randint(7, 30))
+            forecast_end = max(forecast_end, actual_end - datetime.timedelta(days=rng.randint(0, 7)))
         project.status = status
         project.version = 1 + (1 if started else 0) + (1 if status == ProjectStatus.ON_HOLD else 0)
         works = []
         for sold in won.packages:
-            if sold.role == Role.PROJECT_MANAGER or sold.role == Role.DELIVERY_MANAGER:
-                package_ratio = ratio * 0.5 + slip * 0.5
+            if sold.role in (Role.PROJECT_MANAGER, Role.DELIVERY_MANAGER):
+                package_ratio = (ratio + slip) / 2  # managing takes as long as the project does
             else:
                 package_ratio = ratio * math.exp(rng.gauss(0, PACKAGE_SPREAD))
-            units = max(1, round(float(sold.hours) * 2 * package_ratio))
-            row = ProjectPackage(
-                pk=self.ids.take(ProjectPackage),
-                project_id=project.pk,
-                position=sold.position,
-                name=sold.name,
-                description=sold.description,
-                role=sold.role,
-                estimate_package_id=sold.id,
-                hourly_rate=sold.rate or ZERO,
-                sold_hours=sold.hours,
-                sold_amount=(sold.hours * sold.rate).quantize(Decimal("0.01")),
-                budget_hours=sold.hours,
-                budget_amount=(sold.hours * sold.rate).quantize(Decimal("0.01")),
-                starts_on=project.starts_on,
-                ends_on=project.ends_on,
-                actual_hours=ZERO,
-                created_at=project.created_at,
-                updated_at=project.created_at,
-                version=1,
+            amount = (sold.hours * sold.rate).quantize(CENT)
+            works.append(
+                Work(
+                    pk=self.ids.take(ProjectPackage),
+                    sold=sold,
+                    name=sold.name,
+                    role=sold.role,
+                    hourly_rate=sold.rate or ZERO,
+                    sold_hours=sold.hours,
+                    sold_amount=amount,
+                    budget_hours=sold.hours,
+                    budget_amount=amount,
+                    final=max(1, round(float(sold.hours) * 2 * package_ratio)),
+                    updated_at=project.created_at,
+                )
             )
-            works.append(Work(row, sold, package_ratio, units))
-        run = Run(won, rows.handover, project, manager, ratio, works, started, actual_end, forecast_end)
+        run = Run(won, rows, project, manager, ratio, works, started, actual_end, forecast_end)
         if status == ProjectStatus.CLOSED:
             closed_on = fiction.workday(actual_end + datetime.timedelta(days=rng.randint(2, 20)))
             run.closed_on = min(self.today - ONE_DAY, closed_on)
-        run.members = self._team(won, manager)
+        run.members = {manager.pk: ProjectRole.PROJECT_MANAGER}
+        run.members.setdefault(won.opp.owner_id, ProjectRole.SELLER)
+        for person_id, role in won.team:
+            run.members.setdefault(
+                person_id, ProjectRole.SELLER if role == TeamRole.SELLER else ProjectRole.MEMBER
+            )
         return run
 
-    def _team(self, won: Won, manager: Person) -> dict[int, str]:
-        """The project's team as `create_project_from_opportunity` joins it."""
-        opp = won.opp
-        roles = {manager.pk: ProjectRole.PROJECT_MANAGER}
-        roles.setdefault(opp.owner_id, ProjectRole.SELLER)
-        for person_id, role in won.team:
-            roles.setdefault(person_id, ProjectRole.SELLER if role == TeamRole.SELLER else ProjectRole.MEMBER)
-        return roles
-
-    # -- work ----------------------------------------------------------------------------------------
+    # -- booking the hours -------------------------------------------------------------------------
 
     def _chunk(self, runs: list[Run]) -> None:
-        """Size the entries so the section writes about the size's number of time entries."""
-        total = 0
+        """Size the first round of each day's booking so the size gets about its number of time entries."""
+        total = 0.0
         for run in runs:
             if not run.started:
                 continue
-            span = max(1, (run.actual_end - (run.project.starts_on or self.today)).days)
-            done = min(1.0, max(0.0, (self.today - (run.project.starts_on or self.today)).days / span))
+            start = run.project.starts_on or self.today
+            span = max(1, (run.actual_end - start).days)
+            done = min(1.0, max(0.0, (self.today - start).days / span))
             total += sum(w.final for w in run.works) * done
         wanted = max(1, self.size["time entries"])
         self.chunk = max(6, min(DAY, round(total / wanted)))
 
     def _least_loaded(self, pool: Sequence[int], first: int, last: int, *, avoid: Iterable[int] = ()) -> int:
-        """Return the person of a few drawn from `pool` who has the least booked from `first` to `last`."""
-        rng = self.rng
-        avoided = set(avoid)
+        """Return the one of a few drawn from `pool` who has the least booked from `first` to `last`,
+        preferring people who had joined by `first`."""
+        rng, used = self.rng, self.used
         first, last = max(0, first), min(self.horizon, max(first, last))
         best, best_load = -1, -1
-        for _n in range(5):
+        for n in range(5):
             person = rng.choice(pool)
-            if person in avoided or (self.joined[person] > first and _n < 4):
+            if person in avoid or (self.joined[person] > first and n < 4):
                 continue
-            load = sum(self.used[person][first : last + 1])
+            load = sum(used[person][first : last + 1])
             if best < 0 or load < best_load:
                 best, best_load = person, load
         return best if best >= 0 else rng.choice(pool)
 
     def _free(self, person: int, first: int, last: int) -> int:
-        """Half hours `person` has left of normal working days from `first` to `last` (up to the day)."""
+        """Return the half hours of normal working days `person` has left from `first` to `last`."""
         last = min(last, self.horizon - 1)
         if last < first:
             return 0
-        weekdays = sum(1 for day in range(first, last + 1) if day % 7 < 5)
-        return weekdays * DAY - sum(self.used[person][first : last + 1])
+        return _weekdays(first, last) * DAY - sum(self.used[person][first : last + 1])
 
     def _people_for(self, run: Run, work: Work) -> list[tuple[int, int]]:
-        """Who works on a package, with how much each takes: the project manager on project management,
-        experts on the rest, as many as it takes to do the work in normal working days where there are."""
-        role = work.row.role
-        first, last = work.first, work.last
+        """Who works on a package, with how much each can take: the project manager on managing it, the
+        delivery lead or management on theirs, and on the rest as many experts with the skill as it
+        takes to do it in normal working days where there are such."""
+        role, first, last = work.role, work.first, work.last
         if role == Role.PROJECT_MANAGER:
             return [(run.manager.pk, 1)]
         if role == Role.DELIVERY_MANAGER:
@@ -1111,11 +1190,9 @@ class _Section:
             return [(self._least_loaded(self.delivery_managers or self.managers, first, last), 1)]
         if role == Role.MANAGEMENT:
             return [(self._least_loaded(self.management or self.managers, first, last), 1)]
-        skill = work.sold.skills[0] if work.sold and work.sold.skills else None
-        pool = self.by_skill.get(skill or 0) or self.experts
+        pool = self.by_skill.get(work.sold.skills[0] if work.sold.skills else 0) or self.experts
         team = [p for p, r in run.won.team if r in (TeamRole.SOLUTION_LEAD, TeamRole.EXPERT)]
-        last = min(last, self.horizon - 1)
-        room = max(DAY, sum(1 for day in range(first, last + 1) if day % 7 < 5) * DAY)
+        room = max(DAY, _weekdays(first, min(last, self.horizon - 1)) * DAY)
         chosen: list[tuple[int, int]] = []
         taken: set[int] = set()
         need = work.final
@@ -1126,7 +1203,7 @@ class _Section:
                 chosen.append((person, free))
                 taken.add(person)
                 need -= free
-        while need > 0 and len(chosen) < 6:
+        while need > 0 and len(chosen) < MOST_PEOPLE:
             person = self._least_loaded(pool, first, last, avoid=taken)
             free = self._free(person, first, last) if person not in taken else -1
             if free < room // 3:
@@ -1142,23 +1219,21 @@ class _Section:
         return chosen or [(self.rng.choice(self.experts), 1)]
 
     def _windows(self, run: Run) -> None:
-        """Each package's actual days: the expert packages one after another, overlapping; management all along."""
+        """Each package's actual days: expert packages one after another, overlapping; managing all along."""
         start = self.offset(run.project.starts_on or self.today)
         end = self.offset(run.actual_end)
         span = max(5, end - start)
-        experts = [w for w in run.works if w.row.role == Role.EXPERT]
-        for work in run.works:
-            if work.row.role != Role.EXPERT:
-                work.first, work.last = start, end
+        experts = [w for w in run.works if w.role == Role.EXPERT]
         n = max(1, len(experts))
+        for work in run.works:
+            work.first, work.last = start, end
         for k, work in enumerate(experts):
             begin = 0.6 * k / n
-            finish = min(1.0, begin + 0.4 + 0.6 / n)
             work.first = start + round(span * begin)
-            work.last = max(work.first + 4, start + round(span * finish))
+            work.last = max(work.first + 4, start + round(span * min(1.0, begin + 0.4 + 0.6 / n)))
 
     def _work(self, run: Run) -> None:
-        """Book the hours worked up to the day, person by person and week by week."""
+        """Book the hours worked up to the day (a closed project's all), person by person."""
         self._windows(run)
         if not run.started:
             return
@@ -1170,14 +1245,14 @@ class _Section:
             until = min(until, self.horizon - 7 * self.rng.randint(3, 6))
         for work in run.works:
             shares = self._people_for(run, work)
-            work.people = [person for person, _weight in shares]
-            weight = sum(w for _p, w in shares)
+            work.people = [person for person, _share in shares]
+            weight = sum(share for _person, share in shares)
             given = 0
             for n, (person, share) in enumerate(shares):
                 units = work.final - given if n == len(shares) - 1 else work.final * share // weight
                 given += units
                 left = self._book(run, work, person, units, until)
-                if left and project.status == ProjectStatus.CLOSED:
+                if project.status == ProjectStatus.CLOSED:
                     self.dropped += left
                 run.members.setdefault(person, ProjectRole.MEMBER)
         if project.status == ProjectStatus.CLOSED:
@@ -1185,38 +1260,39 @@ class _Section:
                 work.final = work.booked  # what was booked is what it took
 
     def _book(self, run: Run, work: Work, person: int, units: int, until: int) -> int:
-        """Book `units` half hours of `person` on the package's weekdays up to `until`; return what did not fit.
+        """Book `units` half hours of `person` on the package's weekdays up to `until`; return what did
+        not fit (a closed project's only: a running one's is the work still to do).
 
-        The hours go evenly over the package's weeks, at most a normal day's each day; what does not fit
+        The hours go evenly over the package's weeks, at most a normal day's on a day; what does not fit
         moves on to the next week (a closed project's to a few weeks after the package's end). Only what
-        still does not fit is booked as longer days (`CAPS`), never over 24 hours. One entry per day.
+        then still does not fit is booked as longer days (`CAPS`). One entry per day.
         """
         used = self.used[person]
         first, last = work.first, work.last
         closing = run.project.status == ProjectStatus.CLOSED
-        if closing:
-            last = min(last, until)
         end = min(until, last)
         mondays = list(range(first - first % 7, last + 1, 7))
         planned = max(1, len(mondays))
         if closing and mondays:
-            mondays += list(range(mondays[-1] + 7, until + 1, 7))[:4]
-            end = until if len(mondays) > planned else end
+            later = list(range(mondays[-1] + 7, until + 1, 7))[:4]
+            if later:
+                mondays += later
+                end = until
         per, extra = divmod(units, planned)
-        rot = (person + work.row.pk) % 5
+        rot = (person + work.pk) % 5
         chunk = self.chunk
         placed: dict[int, int] = {}
+        spans: list[tuple[int, int]] = []
         carry = 0
-        spans = []
         for i, monday in enumerate(mondays):
+            share = per + (1 if i < extra else 0) if i < planned else 0
             lo, hi = max(monday, first), min(monday + 4, end)
             if lo > hi:
-                spans.append((0, -1))
-                if i < planned and monday <= end:
-                    carry += per + (1 if i < extra else 0)
+                if monday <= end:
+                    carry += share
                 continue
             spans.append((lo, hi))
-            left = carry + (per + (1 if i < extra else 0) if i < planned else 0)
+            left = carry + share
             days = hi - lo + 1
             for limit in (chunk, DAY):
                 for k in range(days):
@@ -1231,8 +1307,7 @@ class _Section:
                     placed[day] = placed.get(day, 0) + take
                     left -= take
             carry = left
-        # What still does not fit is done in longer days, spread over the weeks.
-        for cap in CAPS[1:]:
+        for cap in CAPS:  # what still does not fit is done in longer days
             if not carry:
                 break
             for lo, hi in spans:
@@ -1240,27 +1315,24 @@ class _Section:
                     if not carry:
                         break
                     free = cap - used[day]
-                    if free <= 0:
-                        continue
-                    take = min(carry, free)
-                    used[day] += take
-                    placed[day] = placed.get(day, 0) + take
-                    carry -= take
-        project_id, package_id = run.project.pk, work.row.pk
-        sink = self.entries
-        weeks = work.weeks
+                    if free > 0:
+                        take = min(carry, free)
+                        used[day] += take
+                        placed[day] = placed.get(day, 0) + take
+                        carry -= take
+        project_id, package_id, sink, weeks = run.project.pk, work.pk, self.entries, work.weeks
         booked = 0
-        for day, units_on_day in placed.items():
-            sink.append((project_id, package_id, person, day, units_on_day))
+        for day, on_day in placed.items():
+            sink.append((project_id, package_id, person, day, on_day))
             monday = day - day % 7
-            weeks[(person, monday)] = weeks.get((person, monday), 0) + units_on_day
-            booked += units_on_day
+            weeks[(person, monday)] = weeks.get((person, monday), 0) + on_day
+            booked += on_day
         work.booked += booked
         return carry if closing else 0
 
     # -- what the project manager keeps current -------------------------------------------------------
 
-    def finish(self, run: Run) -> None:
+    def _finish(self, run: Run) -> None:
         """Everything after the hours: changes, progress, milestones, reports, deviations, closing."""
         self._changes(run)
         self._progress(run)
@@ -1275,17 +1347,13 @@ class _Section:
         """Return an office-hours moment `share` of the way through the project so far."""
         start = run.project.starts_on or self.today
         end = min(run.actual_end, self.today - ONE_DAY)
-        span = max(0, (end - start).days)
-        return self.office(start + datetime.timedelta(days=round(span * share)))
+        return self.office(start + datetime.timedelta(days=round(max(0, (end - start).days) * share)))
 
     def _changes(self, run: Run) -> None:
         """Change requests: in every state on running projects, decided on closed ones."""
-        rng, project = self.rng, run.project
-        if not run.started:
-            return
-        script = run.won.script
-        experts = [w for w in run.works if w.row.role == Role.EXPERT and w.sold is not None]
-        if not experts:
+        rng, project, script = self.rng, run.project, run.won.script
+        experts = [w for w in run.works if w.role == Role.EXPERT]
+        if not run.started or not experts:
             return
         if script is not None and script.ratio is not None and script.ratio >= 1.5:
             states = [ChangeState.ACCEPTED, ChangeState.SENT, ChangeState.DRAFT]
@@ -1306,152 +1374,145 @@ class _Section:
             states = [pipeline_data._weighted(rng, pool) for _n in range(count)]
         seller = self.people.get(project.seller_id or 0) or run.manager
         last_moment = self.midnight - datetime.timedelta(hours=9)
-        if project.status == ProjectStatus.CLOSED:
-            last_moment = min(last_moment, self.at(run.actual_end, 15))
-        changes = []
+        if run.closed_on is not None:
+            last_moment = min(last_moment, self.at(run.closed_on, 10))
         for number, state in enumerate(states, start=1):
             work = rng.choice(experts)
             title, description, effect = rng.choice(words.CHANGE_REQUESTS)
-            hours = Decimal(max(8, round(float(work.row.sold_hours) * rng.uniform(0.1, 0.3))))
-            created = self._moment_in(run, rng.uniform(0.25, 0.7))
-            created = min(created, last_moment - datetime.timedelta(days=3))
+            hours = Decimal(max(8, round(float(work.sold_hours) * rng.uniform(0.1, 0.3))))
+            created = min(self._moment_in(run, rng.uniform(0.25, 0.7)), last_moment - 3 * ONE_DAY)
             delay = rng.choice([0, 0, 7, 14, 21])
-            change_request = ChangeRequest(
+            request = ChangeRequest(
                 pk=self.ids.take(ChangeRequest),
                 project=project,
                 number=number,
                 title=title,
                 description=description,
-                package_id=work.row.pk,
+                package_id=work.pk,
                 hours=hours,
-                price=(hours * work.row.hourly_rate).quantize(Decimal("0.01")),
+                price=(hours * work.hourly_rate).quantize(CENT),
                 milestone_effect=effect if delay else "",
                 delay_days=delay,
-                state=state,
+                state=ChangeState.DRAFT,
                 raised_by_id=run.manager.pk,
                 created_at=created,
                 updated_at=created,
-                version=1,
             )
-            change_request.work = work  # type: ignore[attr-defined]
-            self._record(
+            self.record(
                 "change_request.created",
-                change_request,
+                request,
                 run.manager,
                 created,
                 context=project,
-                changes=_initial(
-                    change_request, ["title", "description", "hours", "price", "delay_days", "state"]
-                ),
+                changes=initial_changes(request, ["title", "description", "hours", "price", "delay_days"])
+                | _values_of(request, "package", work.pk, work.name),
             )
             if state != ChangeState.DRAFT:
                 sent = self.between(created, min(created + 5 * ONE_DAY, last_moment))
-                change_request.sent_at = sent
-                change_request.version, change_request.updated_at = 2, sent
-                self._record(
+                request.state, request.sent_at, request.version, request.updated_at = (
+                    ChangeState.SENT,
+                    sent,
+                    2,
+                    sent,
+                )
+                self.record(
                     "change_request.sent",
-                    change_request,
+                    request,
                     run.manager,
                     sent,
                     version=2,
                     context=project,
-                    changes=change(change_request, "state", ChangeState.DRAFT, ChangeState.SENT),
+                    changes=change(request, "state", ChangeState.DRAFT, ChangeState.SENT),
                 )
-                if state in (ChangeState.ACCEPTED, ChangeState.REJECTED):
-                    decided = self.between(sent + ONE_DAY, min(sent + 20 * ONE_DAY, last_moment))
-                    change_request.decided_on = decided.astimezone(fiction.OSLO).date()
-                    change_request.decision_note = rng.choice(words.CHANGE_DECISIONS[state])
-                    change_request.version, change_request.updated_at = 3, decided
-                    change_request.decided_at = decided  # type: ignore[attr-defined]
-            changes.append(change_request)
-        run.changes = changes
-        # Accepted ones move the baseline in the order they were accepted.
-        accepted = sorted((c for c in changes if c.state == ChangeState.ACCEPTED), key=lambda c: c.updated_at)
-        for number, change_request in enumerate(accepted, start=2):
-            work = change_request.work  # type: ignore[attr-defined]
-            package = work.row
-            package.budget_hours += change_request.hours
-            package.budget_amount += change_request.price
-            package.version += 1
-            package.updated_at = change_request.updated_at
-            change_request.baseline = number  # type: ignore[attr-defined]
+            if state in (ChangeState.ACCEPTED, ChangeState.REJECTED):
+                decided = self.between(
+                    request.updated_at + ONE_DAY, min(request.updated_at + 20 * ONE_DAY, last_moment)
+                )
+                request.decided_on = decided.astimezone(fiction.OSLO).date()
+                request.decision_note = rng.choice(words.CHANGE_DECISIONS[state])
+                request.state, request.version, request.updated_at = state, 3, decided
+            run.changes.append(request)
+        accepted = sorted(
+            (c for c in run.changes if c.state == ChangeState.ACCEPTED), key=lambda c: c.updated_at
+        )
+        for number, request in enumerate(accepted, start=2):  # the baseline moves in the order accepted
+            work = next(w for w in run.works if w.pk == request.package_id)
+            work.budget_hours += request.hours
+            work.budget_amount += request.price
+            work.version += 1
+            work.updated_at = request.updated_at
             project.baseline_number = number
-        for change_request in changes:
-            if change_request.state in (ChangeState.ACCEPTED, ChangeState.REJECTED):
-                verb = "change_request." + change_request.state
-                fields = {
-                    "state": change_request.state,
-                    "decided_on": change_request.decided_on,
-                    "decision_note": change_request.decision_note,
-                }
-                diff: dict[str, Any] = {}
-                for name, value in fields.items():
-                    if value not in (None, ""):
-                        before = ChangeState.SENT if name == "state" else None
-                        diff |= change(change_request, name, before, value)
-                data = (
-                    {
-                        "baseline": getattr(change_request, "baseline", None),
-                        "hours": str(change_request.hours),
-                        "price": str(change_request.price),
-                        "milestones": [],
-                    }
-                    if change_request.state == ChangeState.ACCEPTED
-                    else {}
-                )
-                self._record(
-                    verb,
-                    change_request,
-                    seller,
-                    change_request.updated_at,
-                    version=3,
-                    context=project,
-                    changes=diff,
-                    data=data,
-                )
+            self._decided(run, request, seller, baseline=number)
+        for request in run.changes:
+            if request.state == ChangeState.REJECTED:
+                self._decided(run, request, seller, baseline=None)
+
+    def _decided(self, run: Run, request: ChangeRequest, seller: Person, *, baseline: int | None) -> None:
+        changes = change(request, "state", ChangeState.SENT, request.state)
+        changes |= change(request, "decided_on", None, request.decided_on)
+        if request.decision_note:
+            changes |= change(request, "decision_note", "", request.decision_note)
+        data = {}
+        if baseline is not None:
+            data = {
+                "baseline": baseline,
+                "hours": str(request.hours),
+                "price": str(request.price),
+                "milestones": [],
+            }
+        self.record(
+            f"change_request.{request.state}",
+            request,
+            seller,
+            request.updated_at,
+            version=3,
+            context=run.project,
+            changes=changes,
+            data=data,
+        )
 
     def _progress(self, run: Run) -> None:
-        """Each package's actual hours, and for a running project what its manager says is left."""
+        """Each package's actual hours; on a running project, what its manager says is left."""
         rng, project = self.rng, run.project
-        running = project.status != ProjectStatus.CLOSED
         stated_on = fiction.workday(self.today - ONE_DAY)
         for work in run.works:
-            package = work.row
-            package.actual_hours = Decimal(work.booked) / 2
-            if not running:
-                package.remaining_hours, package.percent_complete = ZERO, None
-                package.progress_on = project.closed_on or run.actual_end
+            work.actual_hours = Decimal(work.booked) / 2
+            if project.status == ProjectStatus.CLOSED:
+                work.remaining_hours, work.percent_complete = ZERO, None  # as closing leaves them
+                work.progress_on = run.closed_on
                 continue
-            if work.booked == 0:
+            if not work.booked:
                 continue
             finished = work.last < self.horizon and project.status == ProjectStatus.ACTIVE
             left = 0 if finished else max(0, work.final - work.booked)
             stated = Decimal(round(left / 2 * rng.uniform(0.75, 1.05)))
-            if rng.random() < 0.3 and not finished:
-                whole = package.actual_hours + stated
-                package.percent_complete = min(99, int(package.actual_hours * 100 / whole)) if whole else 0
+            if not finished and rng.random() < 0.3:
+                whole = work.actual_hours + stated
+                work.percent_complete = min(99, int(work.actual_hours * 100 / whole)) if whole else 0
             else:
-                package.remaining_hours = stated
-            package.progress_on = stated_on
-            package.version += 1
-            package.updated_at = self.office(stated_on)
-            changes = {}
-            if package.remaining_hours is not None:
-                changes |= change(package, "remaining_hours", None, package.remaining_hours)
-            if package.percent_complete is not None:
-                changes |= change(package, "percent_complete", None, package.percent_complete)
-            changes |= change(package, "progress_on", None, stated_on)
-            self._record(
+                work.remaining_hours = stated
+            work.progress_on = stated_on
+            work.version += 1
+            work.updated_at = self.office(stated_on)
+            changes: dict[str, Any] = {}
+            for name in ("remaining_hours", "percent_complete", "progress_on"):
+                value = getattr(work, name)
+                if value is not None:
+                    changes[name] = _values(None, event_values.plain(value), "", event_values.shown(value))
+            target = ProjectPackage(pk=work.pk, name=work.name, project_id=project.pk)
+            self.record(
                 "package.progress_set",
-                package,
+                target,
                 run.manager,
-                package.updated_at,
-                version=package.version,
+                work.updated_at,
+                version=work.version,
                 context=project,
                 changes=changes,
             )
 
     def _milestones(self, run: Run) -> None:
+        """Milestones over the planned weeks, reached as the project actually went; a running project's
+        later ones forecast by its manager. An accepted change moved the ones not yet reached."""
         rng, project = self.rng, run.project
         names = list(words.MILESTONES.get(project.project_type) or words.MILESTONES["development"])
         start = project.starts_on or self.today
@@ -1467,9 +1528,9 @@ class _Section:
         ]
         closed = project.status == ProjectStatus.CLOSED
         for position, name in enumerate(names):
-            share = position / (len(names) - 1) if len(names) > 1 else 1.0
+            share = position / (len(names) - 1)
             if position == 0:
-                planned = start + datetime.timedelta(days=2)
+                planned = start + 2 * ONE_DAY
                 actual = start + datetime.timedelta(days=rng.randint(1, 4))
                 forecast = planned
             else:
@@ -1481,22 +1542,10 @@ class _Section:
                 if decided is not None and planned > decided:
                     planned += datetime.timedelta(days=delay)
                     forecast += datetime.timedelta(days=delay)
-            actual = fiction.workday(actual)
-            if closed:
-                actual = min(actual, run.actual_end)
-            milestone = Milestone(
-                pk=self.ids.take(Milestone),
-                project=project,
-                name=name,
-                planned_on=planned,
-                position=position,
-                created_at=project.created_at,
-                updated_at=project.created_at,
-                version=1,
-            )
+            actual = fiction.workday(min(actual, run.actual_end) if closed else actual)
+            milestone = Mile(self.ids.take(Milestone), name, planned, position, updated_at=project.created_at)
             if closed or (run.started and actual < self.today):
-                milestone.done_on = actual
-                milestone.version, milestone.updated_at = 2, self.office(actual)
+                milestone.done_on, milestone.version, milestone.updated_at = actual, 2, self.office(actual)
             elif run.started and rng.random() < 0.85:
                 expected = fiction.workday(forecast)
                 if expected < self.today:
@@ -1507,58 +1556,50 @@ class _Section:
             run.milestones.append(milestone)
 
     def _reports(self, run: Run) -> None:
-        """Weekly status reports on a running project, monthly on a closed one (their history)."""
+        """Weekly status reports on a running project; a closed one keeps one a month."""
         rng, project = self.rng, run.project
         if not run.started:
             return
-        this_monday = self.today - datetime.timedelta(days=self.today.weekday())
         start = project.starts_on or self.today
-        first = start - datetime.timedelta(days=start.weekday())
-        last = min(this_monday - ONE_WEEK if self.today.weekday() < 4 else this_monday, run.actual_end)
-        step = ONE_WEEK if project.status != ProjectStatus.CLOSED else 4 * ONE_WEEK
+        this_monday = self.day(self.this_monday)
+        last = this_monday - ONE_WEEK if self.today.weekday() < 4 else this_monday
+        if run.closed_on is not None:
+            last = min(last, run.closed_on)
+        step = ONE_WEEK if run.closed_on is None else 4 * ONE_WEEK
         span = max(1, (run.actual_end - start).days)
-        week = first + ONE_WEEK
+        monday = start - datetime.timedelta(days=start.weekday()) + ONE_WEEK
         mondays = []
-        while week <= last:
-            mondays.append(week)
-            week += step
+        while monday <= last:
+            mondays.append(monday)
+            monday += step
+        record = run.closed_on is None or self.full_detail
         for n, monday in enumerate(mondays):
             if rng.random() < 0.1 and n < len(mondays) - 1:
                 continue
-            elapsed = min(1.0, (monday - start).days / span)
-            over = (run.ratio - 1) * elapsed
+            over = (run.ratio - 1) * min(1.0, (monday - start).days / span)
             level = Health.GREEN if over < 0.05 else Health.AMBER if over < 0.12 else Health.RED
             if rng.random() < 0.1:
                 level = rng.choice([Health.GREEN, Health.AMBER])
-            friday = monday + datetime.timedelta(days=4)
-            at = self.at(friday, rng.randint(10, 15), rng.randint(0, 59))
-            report = StatusReport(
-                pk=self.ids.take(StatusReport),
-                project=project,
-                week=monday,
-                health=level,
-                comment=rng.choice(words.STATUS_COMMENTS[level]),
-                author=run.manager,
-                created_at=at,
-            )
-            run.reports.append(report)
-            if project.status != ProjectStatus.CLOSED or self.full_detail:
-                self._record(
+            comment = rng.choice(words.STATUS_COMMENTS[level])
+            at = self.at(monday + datetime.timedelta(days=4), rng.randint(10, 15), rng.randint(0, 59))
+            pk = self.ids.take(StatusReport)
+            run.reports.append((pk, monday, level, comment, at))
+            if record:
+                report = StatusReport(pk=pk, project=project, week=monday, health=level, comment=comment)
+                self.record(
                     "status_report.created",
                     report,
                     run.manager,
                     at,
                     context=project,
-                    changes=_initial(report, ["health", "comment"]),
+                    changes=initial_changes(report, ["health", "comment"]),
                 )
 
     def _deviations(self, run: Run) -> None:
-        rng, project = self.rng, run.project
-        manager = run.manager
-        packages = [w.row for w in run.works]
-        record_history = project.status != ProjectStatus.CLOSED or self.full_detail
-        # Milestones reached after their planned day were late for a while: a deviation opened and closed.
-        for milestone in run.milestones:
+        """What the rules found while the project ran, what they find on the day, and what was raised by hand."""
+        rng, project, manager = self.rng, run.project, run.manager
+        record = run.closed_on is None or self.full_detail
+        for milestone in run.milestones:  # reached after the planned day: late for a while
             if milestone.done_on is None or milestone.done_on <= milestone.planned_on + ONE_DAY:
                 continue
             opened_on = milestone.planned_on + ONE_DAY
@@ -1579,145 +1620,118 @@ class _Section:
                 numbers,
                 self.at(opened_on, 6, rng.randint(0, 59)),
                 closed=self.office(milestone.done_on),
-                events=record_history,
+                record=record,
             )
-        if project.status == ProjectStatus.CLOSED:
-            self._closed_deviations(run, record_history)
+        if run.closed_on is not None:
+            self._while_it_ran(run, record)
         else:
-            troubled = [e for e in run.won.expectations if e.status in detection.TROUBLED_EXPECTATIONS]
             found = detection.findings(
-                packages,
-                [m for m in run.milestones if m.done_on is None],
-                troubled,
+                cast(Any, run.works),
+                cast(Any, [m for m in run.milestones if m.done_on is None]),
+                cast(Any, [e for e in run.won.expectations if e.status in detection.TROUBLED_EXPECTATIONS]),
                 today=self.today,
                 threshold=self.threshold,
             )
             for finding in found:
-                began = self._began(run, finding)
+                began = self._began(run, finding.kind, finding.subject, finding.numbers)
                 self._automatic(
-                    run, finding.kind, finding.subject, finding.numbers, began, closed=None, events=True
+                    run, finding.kind, finding.subject, finding.numbers, began, closed=None, record=True
                 )
-        # Raised by hand.
-        if run.started and rng.random() < (0.3 if project.status != ProjectStatus.CLOSED else 0.12):
+        if run.started and rng.random() < (0.3 if run.closed_on is None else 0.12):
             what, consequence, action = rng.choice(words.MANUAL_DEVIATIONS)
             at = self._moment_in(run, rng.uniform(0.2, 0.9))
-            deviation = Deviation(
-                pk=self.ids.take(Deviation),
-                project=project,
-                kind=DeviationKind.MANUAL,
-                subject="",
-                what=what,
+            deviation = Dev(
+                self.ids.take(Deviation),
+                DeviationKind.MANUAL,
+                "",
+                what,
+                manager.pk,
+                {},
+                at,
                 consequence=consequence,
                 action=action,
-                owner=manager,
-                numbers={},
-                status=DeviationStatus.OPEN,
                 raised_by_id=manager.pk,
-                created_at=at,
                 updated_at=at,
-                version=1,
             )
             run.deviations.append(deviation)
-            if record_history:
-                self._record(
+            if record:
+                target = Deviation(
+                    pk=deviation.pk, what=what, consequence=consequence, action=action, owner=manager
+                )
+                self.record(
                     "deviation.raised",
-                    deviation,
+                    target,
                     manager,
                     at,
                     context=project,
-                    changes=_initial(deviation, ["what", "consequence", "action", "owner"]),
+                    changes=initial_changes(target, ["what", "consequence", "action", "owner"]),
                 )
-            if project.status == ProjectStatus.CLOSED or rng.random() < 0.4:
-                end = (
-                    self.at(run.closed_on or run.actual_end, 14)
-                    if project.status == ProjectStatus.CLOSED
-                    else self.midnight
-                )
-                closed_at = self.between(at, end)
+            if run.closed_on is not None or rng.random() < 0.4:
+                end = self.at(run.closed_on, 9) if run.closed_on is not None else self.midnight
+                resolution = rng.choice(words.DEVIATION_RESOLUTIONS)
                 self._close_deviation(
-                    deviation,
-                    closed_at,
-                    rng.choice(words.DEVIATION_RESOLUTIONS),
-                    manager,
-                    events=record_history,
+                    run, deviation, self.between(at, end), resolution, manager, record=record
                 )
 
-    def _began(self, run: Run, finding: Any) -> datetime.datetime:
-        """When a condition that holds on the day began, near enough: the booking or the date that broke it."""
+    def _began(self, run: Run, kind: str, subject: str, numbers: dict[str, Any]) -> datetime.datetime:
+        """When a condition that holds began, near enough: the week its hours passed the budget, the day
+        after a milestone's planned day, or some time in the latter half of the project so far."""
         rng = self.rng
-        if finding.kind == DeviationKind.PACKAGE_OVER_BUDGET:
-            package_id = int(finding.subject.split(":")[1])
-            work = next(w for w in run.works if w.row.pk == package_id)
-            budget = int(work.row.budget_hours * 2)
-            total = 0
+        if kind == DeviationKind.PACKAGE_OVER_BUDGET:
+            package_id = int(subject.split(":")[1])
+            work = next(w for w in run.works if w.pk == package_id)
+            budget, total = int(work.budget_hours * 2), 0
             for (_person, monday), units in sorted(work.weeks.items(), key=lambda item: item[0][1]):
                 total += units
                 if total > budget:
-                    return self.at(
-                        min(self.day(monday) + datetime.timedelta(days=4), self.today - ONE_DAY),
-                        16,
-                        rng.randint(0, 59),
-                    )
-        if finding.kind == DeviationKind.MILESTONE_LATE and finding.numbers.get("overdue"):
-            planned = datetime.date.fromisoformat(finding.numbers["planned_on"]) + ONE_DAY
+                    return self.at(min(self.day(monday + 4), self.today - ONE_DAY), 16, rng.randint(0, 59))
+        if kind == DeviationKind.MILESTONE_LATE and numbers.get("overdue"):
+            planned = datetime.date.fromisoformat(numbers["planned_on"]) + ONE_DAY
             return self.at(min(planned, self.today - ONE_DAY), 6, rng.randint(0, 59))
         return self._moment_in(run, rng.uniform(0.5, 1.0))
 
-    def _closed_deviations(self, run: Run, record: bool) -> None:
+    def _while_it_ran(self, run: Run, record: bool) -> None:
         """A closed project's deviations: what the rules found while it ran, closed when it was closed."""
-        rng, project = self.rng, run.project
-        closing = self.at(run.closed_on or run.actual_end, 15, rng.randint(0, 59))
-        resolution = rng.choice(["Prosjektet er avsluttet; tatt med i erfaringsoppsummeringen."])
-        budget = sum((w.row.budget_hours for w in run.works), ZERO)
-        actual = sum((Decimal(w.booked) / 2 for w in run.works), ZERO)
+        assert run.closed_on is not None
+        closing = self.at(run.closed_on, 14, self.rng.randint(0, 59))
+        budget = sum((w.budget_hours for w in run.works), ZERO)
+        actual = sum((w.actual_hours for w in run.works), ZERO)
         if budget > 0 and (actual - budget) * HUNDRED / budget >= self.threshold:
-            forecast = (budget * (1 + self.threshold / HUNDRED)).quantize(Decimal("0.1"))
+            forecast = (budget * (1 + self.threshold / HUNDRED)).quantize(TENTH)
             numbers = {
                 "forecast_hours": float(forecast),
                 "baseline_hours": float(budget),
                 "over_hours": float(forecast - budget),
-                "over_percent": float(((forecast - budget) * HUNDRED / budget).quantize(Decimal("0.1"))),
+                "over_percent": float(((forecast - budget) * HUNDRED / budget).quantize(TENTH)),
                 "threshold_percent": float(self.threshold),
             }
+            began = self._moment_in(run, self.rng.uniform(0.3, 0.7))
             self._automatic(
                 run,
                 DeviationKind.FORECAST_OVER_BASELINE,
                 "project",
                 numbers,
-                self._moment_in(run, rng.uniform(0.3, 0.7)),
+                began,
                 closed=closing,
-                events=record,
-                resolution=resolution,
+                record=record,
             )
         for work in run.works:
-            package = work.row
-            if Decimal(work.booked) / 2 <= package.budget_hours:
+            if work.actual_hours <= work.budget_hours:
                 continue
             over = Decimal("0.5")
             numbers = {
-                "package": package.name,
-                "actual_hours": float(package.budget_hours + over),
-                "budget_hours": float(package.budget_hours),
+                "package": work.name,
+                "actual_hours": float(work.budget_hours + over),
+                "budget_hours": float(work.budget_hours),
                 "over_hours": float(over),
-                "over_percent": float((over * HUNDRED / package.budget_hours).quantize(Decimal("0.1")))
-                if package.budget_hours > 0
+                "over_percent": float((over * HUNDRED / work.budget_hours).quantize(TENTH))
+                if work.budget_hours > 0
                 else None,
             }
-            began = self._began(
-                run,
-                SimpleNamespace(
-                    kind=DeviationKind.PACKAGE_OVER_BUDGET, subject=f"package:{package.pk}", numbers=numbers
-                ),
-            )
+            subject = f"package:{work.pk}"
+            began = self._began(run, DeviationKind.PACKAGE_OVER_BUDGET, subject, numbers)
             self._automatic(
-                run,
-                DeviationKind.PACKAGE_OVER_BUDGET,
-                f"package:{package.pk}",
-                numbers,
-                min(began, closing - datetime.timedelta(hours=1)),
-                closed=closing,
-                events=record,
-                resolution=resolution,
+                run, DeviationKind.PACKAGE_OVER_BUDGET, subject, numbers, began, closed=closing, record=record
             )
 
     def _automatic(
@@ -1729,103 +1743,96 @@ class _Section:
         at: datetime.datetime,
         *,
         closed: datetime.datetime | None,
-        events: bool,
-        resolution: str = "",
+        record: bool,
     ) -> None:
+        """A deviation a rule opened (by nobody) at `at`; closed at `closed`, automatically while the
+        project ran, by its manager when it was closed."""
         project = run.project
         at = max(at, project.created_at + datetime.timedelta(minutes=5))
+        if closed is not None:
+            at = min(at, closed - datetime.timedelta(minutes=1))
         with translation.override(settings.LANGUAGE_CODE):
             what = detection.describe(kind, numbers)
-        deviation = Deviation(
-            pk=self.ids.take(Deviation),
-            project=project,
-            kind=kind,
-            subject=subject,
-            what=what,
-            owner=run.manager,
-            numbers=numbers,
-            status=DeviationStatus.OPEN,
-            created_at=at,
-            updated_at=at,
-            version=1,
+        deviation = Dev(
+            self.ids.take(Deviation), kind, subject, what, run.manager.pk, numbers, at, updated_at=at
         )
         run.deviations.append(deviation)
-        if events:
-            self._record(
+        if record:
+            self.record(
                 "deviation.detected",
-                deviation,
+                Deviation(pk=deviation.pk, what=what),
                 None,
                 at,
                 context=project,
                 data={"kind": kind, "subject": subject, "numbers": numbers},
             )
-        if closed is not None:
-            closed = max(closed, at + datetime.timedelta(minutes=1))
-            if not resolution:
-                with translation.override(settings.LANGUAGE_CODE):
-                    resolution = gettext("Closed automatically: the condition no longer holds.")
-                self._close_deviation(deviation, closed, resolution, None, events=events, automatic=True)
-            else:
-                self._close_deviation(deviation, closed, resolution, run.manager, events=events)
+        if closed is None:
+            return
+        by_closing = run.closed_on is not None and closed >= self.at(run.closed_on, 0)
+        if by_closing:
+            self._close_deviation(run, deviation, closed, CLOSING_RESOLUTION, run.manager, record=record)
+        else:
+            self._close_deviation(run, deviation, closed, self.auto_closed, None, record=record)
 
     def _close_deviation(
         self,
-        deviation: Deviation,
+        run: Run,
+        deviation: Dev,
         at: datetime.datetime,
         resolution: str,
         by: Person | None,
         *,
-        events: bool,
-        automatic: bool = False,
+        record: bool,
     ) -> None:
+        at = max(at, deviation.created_at + datetime.timedelta(minutes=1))
         deviation.status, deviation.closed_at, deviation.resolution = DeviationStatus.CLOSED, at, resolution
         deviation.version += 1
         deviation.updated_at = at
-        if not events:
+        if not record:
             return
-        changes = change(deviation, "status", DeviationStatus.OPEN, DeviationStatus.CLOSED)
-        if not automatic:
-            changes |= change(deviation, "resolution", "", resolution)
-        self._record(
+        target = Deviation(pk=deviation.pk, what=deviation.what)
+        changes = change(target, "status", DeviationStatus.OPEN, DeviationStatus.CLOSED)
+        if by is not None:
+            changes |= change(target, "resolution", "", resolution)
+        data = {"automatic": True, "numbers": deviation.numbers} if by is None else {}
+        self.record(
             "deviation.closed",
-            deviation,
+            target,
             by,
             at,
             version=deviation.version,
-            context=deviation.project,
+            context=run.project,
             changes=changes,
-            data={"automatic": True, "numbers": deviation.numbers} if automatic else {},
+            data=data,
         )
 
     def _totals(self, run: Run) -> None:
         """The project's stored totals and health, as `refresh_numbers` keeps them."""
         project = run.project
-        closed = project.status == ProjectStatus.CLOSED
         actual = forecast = budget_hours = budget_amount = ZERO
         over = []
         for work in run.works:
-            package = work.row
             left = progress.remaining(
-                package.budget_hours,
-                package.actual_hours,
-                remaining_hours=package.remaining_hours,
-                percent_complete=package.percent_complete,
+                work.budget_hours,
+                work.actual_hours,
+                remaining_hours=work.remaining_hours,
+                percent_complete=work.percent_complete,
             )
-            actual += package.actual_hours
-            forecast += progress.forecast_at_completion(package.actual_hours, left)
-            budget_hours += package.budget_hours
-            budget_amount += package.budget_amount
-            if package.actual_hours > package.budget_hours:
-                over.append(progress.PackageOver(package.name, package.actual_hours, package.budget_hours))
-        project.actual_hours, project.forecast_hours = actual, forecast.quantize(Decimal("0.1"))
+            actual += work.actual_hours
+            forecast += progress.forecast_at_completion(work.actual_hours, left)
+            budget_hours += work.budget_hours
+            budget_amount += work.budget_amount
+            if work.actual_hours > work.budget_hours:
+                over.append(progress.PackageOver(work.name, work.actual_hours, work.budget_hours))
+        project.actual_hours, project.forecast_hours = actual, forecast.quantize(TENTH)
         project.budget_hours, project.budget_amount = budget_hours, budget_amount
-        on = run.actual_end if closed else self.today
+        on = run.closed_on or self.today
         late = [
             progress.LateMilestone(m.name, m.planned_on, max(m.forecast_on or m.planned_on, on))
             for m in run.milestones
             if m.done_on is None and max(m.forecast_on or m.planned_on, on) > m.planned_on
         ]
-        latest = max(run.reports, key=lambda r: (r.week, r.created_at)) if run.reports else None
+        latest = max(run.reports, key=lambda r: (r[1], r[4])) if run.reports else None
         troubled = [
             progress.TroubledExpectation(e.customer_words, e.status)
             for e in run.won.expectations
@@ -1839,260 +1846,108 @@ class _Section:
                 forecast=forecast,
                 baseline=budget_hours,
                 threshold=self.threshold,
-                reported=latest.health if latest else None,
-                reported_comment=latest.comment if latest else "",
+                reported=latest[2] if latest else None,
+                reported_comment=latest[3] if latest else "",
                 late=late,
                 expectations=troubled,
                 packages_over=over,
-                manual_deviations=0 if closed else manual,
+                manual_deviations=manual if run.closed_on is None else 0,
             )
         project.health = assessed.level
 
     def _close(self, run: Run) -> None:
-        """Close the project: satisfaction that falls as the overrun grows, and the retrospective."""
+        """Close the project: its satisfaction falls as the overrun grows, and the retrospective."""
         rng, project = self.rng, run.project
-        closed_on = run.closed_on or run.actual_end
-        closed_at = self.at(closed_on, 15, rng.randint(0, 59))
-        sold = sum((w.row.sold_hours for w in run.works), ZERO)
+        assert run.closed_on is not None
+        closed_at = self.at(run.closed_on, 15, rng.randint(0, 59))
+        sold = sum((w.sold_hours for w in run.works), ZERO)
         ratio = float(project.actual_hours / sold) if sold else run.ratio
         satisfaction = min(5, max(1, round(4.4 - 1.7 * (ratio - 1) + rng.gauss(0, 0.6))))
         for deviation in run.deviations:
             if deviation.status == DeviationStatus.OPEN:
                 self._close_deviation(
-                    deviation, closed_at, "Prosjektet er avsluttet.", run.manager, events=self.full_detail
+                    run, deviation, closed_at, CLOSING_RESOLUTION, run.manager, record=self.full_detail
                 )
         well = " ".join(rng.sample(words.RETRO_WENT_WELL, k=rng.randint(1, 2)))
-        badly = (
-            " ".join(rng.sample(words.RETRO_WENT_BADLY, k=rng.randint(1, 2)))
-            if ratio > 1.05 or rng.random() < 0.3
-            else ""
-        )
-        retrospective = Retrospective(
-            pk=self.ids.take(Retrospective),
-            project=project,
-            went_well=well,
-            went_badly=badly,
-            satisfaction=satisfaction,
-            author=run.manager,
-            created_at=closed_at,
-            updated_at=closed_at,
+        badly = ""
+        if ratio > 1.05 or rng.random() < 0.3:
+            badly = " ".join(rng.sample(words.RETRO_WENT_BADLY, k=rng.randint(1, 2)))
+        retrospective_id = self.ids.take(Retrospective)
+        run.retrospective = (
+            retrospective_id,
+            project.pk,
+            well,
+            badly,
+            satisfaction,
+            run.manager.pk,
+            closed_at,
         )
         phases = {Phase.SALES: 2 + (3 if ratio > 1.3 else 0), Phase.HANDOVER: 1, Phase.DELIVERY: 3}
-        lessons = []
         skills = run.won.skills
         for position in range(rng.randint(1, 4)):
             phase = pipeline_data._weighted(rng, phases)
             text, tags = rng.choice(words.LESSONS[phase])
-            lesson_skills = rng.sample(skills, k=min(len(skills), rng.randint(0, 2)))
-            lessons.append((self.ids.take(Lesson), text, phase, tags, position, lesson_skills))
-        run.retrospective = (retrospective, lessons)  # type: ignore[attr-defined]
+            chosen = rng.sample(skills, k=min(len(skills), rng.randint(0, 2)))
+            run.lessons.append((self.ids.take(Lesson), retrospective_id, text, phase, tags, position, chosen))
         changes = change(project, "status", ProjectStatus.ACTIVE, ProjectStatus.CLOSED)
-        changes |= change(project, "closed_on", None, closed_on)
+        changes |= change(project, "closed_on", None, run.closed_on)
         changes |= change(project, "satisfaction", None, satisfaction)
-        project.status, project.closed_on, project.satisfaction = (
-            ProjectStatus.CLOSED,
-            closed_on,
-            satisfaction,
-        )
+        project.closed_on, project.satisfaction = run.closed_on, satisfaction
         project.version += 1
         project.updated_at = closed_at
-        for work in run.works:
-            work.row.progress_on = closed_on
-        final = _final_numbers(run)
-        self._record(
+        self.record(
             "project.closed",
             project,
             run.manager,
             closed_at,
             version=project.version,
             changes=changes,
-            data={"final": final},
-        )
-
-    # -- events --------------------------------------------------------------------------------------
-
-    def _record(
-        self,
-        verb: str,
-        target: Any,
-        actor: Person | None,
-        at: datetime.datetime,
-        *,
-        version: int = 1,
-        changes: dict[str, Any] | None = None,
-        context: Any = None,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        self.ctx.record(
-            verb, target, actor=actor, at=at, version=version, changes=changes, context=context, data=data
+            data={"final": _final_numbers(run)},
         )
 
 
-# ------------------------------------------------------------------------------------------ helpers
-
-
-@dataclass(eq=False)
-class _HandoverRows:
-    """A handover with its checklist, questions, participants and history, before it is written."""
-
-    handover: Handover
-    won: Won
-    items: list[tuple[Any, ...]] = field(default_factory=list)
-    questions: list[Question] = field(default_factory=list)
-    participants: list[int] = field(default_factory=list)
-    events: list[tuple[Any, ...]] = field(default_factory=list)
-    assigned: int = 0
-    contacts: int = 0
-
-
-def _values(before: Any, after: Any, before_text: str, after_text: str) -> dict[str, Any]:
-    return {"before": before, "after": after, "before_text": before_text, "after_text": after_text}
-
-
-def _shown(value: Any) -> str:
-    from samspill.lib import events as event_values
-
-    return event_values.shown(value)
-
-
-def _initial(obj: Any, names: list[str]) -> dict[str, dict[str, Any]]:
-    from samspill.demo.generator import initial_changes
-
-    return initial_changes(obj, names)
-
-
-def rng_choice(rng: random.Random, pool: Sequence[int]) -> int:
-    return rng.choice(pool)
-
-
-def _final_numbers(run: Run) -> dict[str, Any]:
-    """The final numbers the closing action keeps: sold, baseline and actual per package and in total."""
-
-    def numbers(
-        name: str, sold: Decimal, budget: Decimal, actual: Decimal, pk: int | None = None
-    ) -> dict[str, Any]:
-        over = progress.over_percent(actual, sold)
-        found: dict[str, Any] = {
-            "name": name,
-            "sold_hours": str(sold),
-            "baseline_hours": str(budget),
-            "actual_hours": str(actual),
-            "over_sold_percent": None if over is None else str(over.quantize(Decimal("0.1"))),
-        }
-        if pk is not None:
-            found["package_id"] = pk
-        return found
-
-    packages = [
-        numbers(w.row.name, w.row.sold_hours, w.row.budget_hours, w.row.actual_hours, pk=w.row.pk)
-        for w in run.works
-    ]
-    total = numbers(
-        "",
-        sum((w.row.sold_hours for w in run.works), ZERO),
-        sum((w.row.budget_hours for w in run.works), ZERO),
-        sum((w.row.actual_hours for w in run.works), ZERO),
-    )
-    total.pop("name")
-    return {"packages": packages, "total": total}
-
-
-def _checklist_template(at: datetime.datetime) -> list[tuple[str, int, bool]]:
-    """Make sure the handover checklist template exists (a reset deletes it) and return its active items."""
-    if not ChecklistTemplateItem.objects.exists():
-        defaults = importlib.import_module(
-            "samspill.handover.migrations.0002_default_checklist"
-        ).DEFAULT_ITEMS
-        ChecklistTemplateItem.objects.bulk_create(
-            ChecklistTemplateItem(
-                text=text, position=(index + 1) * 10, required=True, active=True, created_at=at, updated_at=at
-            )
-            for index, text in enumerate(defaults)
-        )
-    return list(
-        ChecklistTemplateItem.objects.filter(active=True)
-        .order_by("position", "pk")
-        .values_list("text", "position", "required")
-    )
-
-
-# ------------------------------------------------------------------------------------------ writing
+# ------------------------------------------------------------------------------------------- writing
 
 
 class _Writer:
-    """Collects the rows of each project as it is finished and writes them; time entries as they come."""
+    """Collects each project's rows as it is finished and writes them; time entries as they come."""
 
-    ENTRY_FLUSH = 200_000
+    ENTRY_FLUSH = 250_000
 
     def __init__(self, section: _Section) -> None:
         self.s = section
+        self.handovers: list[_HandoverRows] = []
         self.projects: list[Project] = []
-        self.packages: list[ProjectPackage] = []
-        self.package_skills: list[tuple[int, int]] = []
-        self.project_skills: list[tuple[int, int]] = []
-        self.members: list[tuple[int, int, str]] = []
-        self.baselines: list[tuple[Any, ...]] = []
-        self.baseline_packages: list[tuple[Any, ...]] = []
-        self.milestones: list[Milestone] = []
-        self.staffing: list[tuple[Any, ...]] = []
+        self.runs: list[Run] = []
         self.approvals: list[tuple[Any, ...]] = []
-        self.reports: list[StatusReport] = []
-        self.deviations: list[Deviation] = []
-        self.changes: list[ChangeRequest] = []
-        self.retrospectives: list[Retrospective] = []
-        self.lessons: list[tuple[Any, ...]] = []
-        self.lesson_skills: list[tuple[int, int]] = []
+        self.staffing: list[tuple[Any, ...]] = []
+        self.management: set[int] = set()
         self.created: dict[tuple[int, int], Any] = {}
-        self.this_monday = section.offset(section.today) - section.offset(section.today) % 7
-        self.handovers_rows: list[_HandoverRows] = []
-        self._management: set[int] = set()
-
-    # -- one project ---------------------------------------------------------------------------------
+        self.approved: dict[tuple[int, int], Any] = {}
 
     def project(self, run: Run) -> None:
         s = self.s
-        s.finish(run)
-        project = run.project
+        self.handover(run.handover)
         self._lifecycle(run)
-        self.projects.append(project)
-        for work in run.works:
-            self.packages.append(work.row)
-            if work.row.role == Role.MANAGEMENT:
-                self._management.add(work.row.pk)
-            if work.sold is not None:
-                self.package_skills += [(work.row.pk, skill) for skill in work.sold.skills]
-        self.project_skills += [(project.pk, skill) for skill in run.won.skills]
-        self.members += [(project.pk, person, role) for person, role in run.members.items()]
-        self._baselines(run)
-        self.milestones += run.milestones
-        self.reports += run.reports
-        self.deviations += run.deviations
-        self.changes += run.changes
-        retrospective = getattr(run, "retrospective", None)
-        if retrospective is not None:
-            row, lessons = retrospective
-            self.retrospectives.append(row)
-            for lesson_id, text, phase, tags, position, skills in lessons:
-                self.lessons.append((lesson_id, row.pk, text, phase, tags, position))
-                self.lesson_skills += [(lesson_id, skill) for skill in skills]
+        self.projects.append(run.project)
+        self.runs.append(run)
+        self.management.update(w.pk for w in run.works if w.role == Role.MANAGEMENT)
         self._approvals(run)
-        if project.status != ProjectStatus.CLOSED or s.full_detail:
+        if run.closed_on is None or s.full_detail:
             self._staffing(run)
         if len(s.entries) >= self.ENTRY_FLUSH:
             self._entries()
 
     def _lifecycle(self, run: Run) -> None:
-        """Record the handover's history, the project's creation and its moves from planned on."""
+        """Record the project's creation and its moves from planned on."""
         s, project = self.s, run.project
-        rows: _HandoverRows = run.handover_rows  # type: ignore[attr-defined]
-        self.handover(rows)
-        at = project.created_at
-        s._record("project.created", project, run.manager, at, context=run.won.opp)
+        s.record("project.created", project, run.manager, project.created_at, context=run.won.opp)
         if not run.started:
             return
-        started = s.office(project.starts_on or s.today)
-        started = max(started, at + datetime.timedelta(minutes=10))
-        s._record(
+        started = max(
+            s.office(project.starts_on or s.today), project.created_at + datetime.timedelta(minutes=10)
+        )
+        s.record(
             "project.status_set",
             project,
             run.manager,
@@ -2100,20 +1955,19 @@ class _Writer:
             version=2,
             changes=change(project, "status", ProjectStatus.PLANNED, ProjectStatus.ACTIVE),
         )
-        version, last = 2, started
+        last = started
         if project.status == ProjectStatus.ON_HOLD:
-            paused = s.between(started, s.midnight)
-            s._record(
+            last = s.between(started, s.midnight)
+            s.record(
                 "project.status_set",
                 project,
                 run.manager,
-                paused,
+                last,
                 version=3,
                 changes=change(project, "status", ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD),
             )
-            version, last = 3, paused
-        if project.status != ProjectStatus.CLOSED:
-            project.version, project.updated_at = version, last
+        if run.closed_on is None:
+            project.updated_at = last
 
     def handover(self, rows: _HandoverRows) -> None:
         """Record a handover's events oldest first, numbering its versions as they happened."""
@@ -2124,7 +1978,7 @@ class _Writer:
             if target is handover:
                 version += 1
                 last = at
-            s._record(
+            s.record(
                 verb,
                 target,
                 actor,
@@ -2135,44 +1989,7 @@ class _Writer:
                 data=data,
             )
         handover.version, handover.updated_at = max(1, version), last
-        self.handovers_rows.append(rows)
-
-    def _baselines(self, run: Run) -> None:
-        """Version 1 is the sold estimate; each accepted change request adds the next."""
-        project = run.project
-        estimate_id = run.won.opp.sold_estimate_id
-        budgets = {w.row.pk: (w.row.sold_hours, w.row.sold_amount) for w in run.works}
-        versions = [(1, BaselineSource.SOLD, estimate_id, None, project.created_at, run.manager.pk)]
-        accepted = sorted(
-            (c for c in run.changes if c.state == ChangeState.ACCEPTED), key=lambda c: c.updated_at
-        )
-        snapshots = [dict(budgets)]
-        for change_request in accepted:
-            hours, amount = budgets[change_request.package_id or 0]
-            budgets[change_request.package_id or 0] = (
-                hours + change_request.hours,
-                amount + change_request.price,
-            )
-            snapshots.append(dict(budgets))
-            seller = project.seller_id or run.manager.pk
-            versions.append(
-                (
-                    len(versions) + 1,
-                    BaselineSource.CHANGE,
-                    None,
-                    change_request.pk,
-                    change_request.updated_at,
-                    seller,
-                )
-            )
-        for (number, source, estimate, change_id, at, by), snapshot in zip(versions, snapshots, strict=True):
-            baseline_id = self.s.ids.take(Baseline)
-            hours = sum((h for h, _a in snapshot.values()), ZERO)
-            amount = sum((a for _h, a in snapshot.values()), ZERO)
-            self.baselines.append(
-                (baseline_id, project.pk, number, source, estimate, change_id, hours, amount, at, by)
-            )
-            self.baseline_packages += [(baseline_id, pk, h, a) for pk, (h, a) in snapshot.items()]
+        self.handovers.append(rows)
 
     def _approvals(self, run: Run) -> None:
         """A closed project's weeks are approved; a running one's except the last one or two."""
@@ -2183,117 +2000,111 @@ class _Writer:
         for work in run.works:
             for key, units in work.weeks.items():
                 weeks[key] = weeks.get(key, 0) + units
-        closed = project.status == ProjectStatus.CLOSED
-        open_from = self.this_monday - 7 * s.rng.choice([1, 1, 2])
-        recent = self.this_monday - 7 * APPROVED_EVENTS_WEEKS
+        closed = run.closed_on is not None
+        open_from = s.this_monday - 7 * s.rng.choice([1, 1, 2])
+        recent = s.this_monday - 7 * APPROVED_EVENTS_WEEKS
+        values, manager = s.values, run.manager.pk
         for (person, monday), units in sorted(weeks.items(), key=lambda item: (item[0][1], item[0][0])):
             if not closed and monday >= open_from:
                 continue
-            day = s.day(monday) + datetime.timedelta(days=7 + s.rng.randint(0, 2))
-            approved_at = s.at(day, s.rng.randint(8, 15), s.rng.randint(0, 59))
+            day = min(monday + 7 + (person + project.pk) % 3, s.horizon - 1)
+            minute = (person * 7 + project.pk) % 420
+            key = (day, minute)
+            moment = self.approved.get(key)
+            if moment is None:
+                at = datetime.datetime.combine(s.day(day), datetime.time(8), tzinfo=fiction.OSLO)
+                at += datetime.timedelta(minutes=minute)
+                moment = self.approved[key] = (at, values.moment(at))
             approval_id = s.ids.take(WeekApproval)
-            hours = (Decimal(units) / 2).quantize(Decimal("0.01"))
+            hours = (Decimal(units) / 2).quantize(CENT)
             self.approvals.append(
                 (
                     approval_id,
                     project.pk,
                     person,
-                    s.values.day(s.day(monday)),
-                    run.manager.pk,
-                    s.values.moment(approved_at),
-                    str(hours) if s.values.sqlite else hours,
+                    values.day(s.day(monday)),
+                    manager,
+                    moment[1],
+                    str(hours) if values.sqlite else hours,
                 )
             )
             if s.full_detail or (not closed and monday >= recent):
-                approval = WeekApproval(
-                    pk=approval_id,
-                    project=project,
-                    person=s.people[person],
-                    week=s.day(monday),
-                    approved_by=run.manager,
-                    approved_at=approved_at,
-                    hours=hours,
+                target = WeekApproval(
+                    pk=approval_id, project=project, person=s.people[person], week=s.day(monday)
                 )
-                s._record(
+                s.record(
                     "week.approved",
-                    approval,
+                    target,
                     run.manager,
-                    approved_at,
+                    moment[0],
                     context=project,
                     data={"person": person, "week": _week_code(s.day(monday)), "hours": str(hours)},
                 )
 
     def _staffing(self, run: Run) -> None:
-        """The plan: each package's sold hours spread over its planned weeks, and what is left after today."""
+        """The staffing plan: each package's sold hours over its planned weeks, and what is left after today."""
         s, project = self.s, run.project
         start = s.offset(project.starts_on or s.today)
         end = s.offset(project.ends_on or (project.starts_on or s.today) + 6 * ONE_WEEK)
         span = max(5, end - start)
-        experts = [w for w in run.works if w.row.role == Role.EXPERT]
+        experts = [w for w in run.works if w.role == Role.EXPERT]
         n = max(1, len(experts))
         future_end = s.offset(max(run.forecast_end, project.ends_on or run.forecast_end))
-        running = project.status != ProjectStatus.CLOSED
+        running = run.closed_on is None
+        values = s.values
         for work in run.works:
-            people = work.people or [
-                run.manager.pk if work.row.role != Role.EXPERT else s.rng.choice(s.experts)
-            ]
-            if work.people == [] and work.row.role == Role.EXPERT:
+            if not work.people:  # a project not started yet: who is planned
                 team = [p for p, r in run.won.team if r in (TeamRole.SOLUTION_LEAD, TeamRole.EXPERT)]
-                people = [s.rng.choice(team or s.experts)]
-                work.people = people
-                run.members.setdefault(people[0], ProjectRole.MEMBER)
-                self.members.append((project.pk, people[0], ProjectRole.MEMBER))
-            if work.row.role == Role.EXPERT:
+                if work.role == Role.EXPERT:
+                    work.people = [s.rng.choice(team or s.experts)]
+                else:
+                    work.people = [run.manager.pk]
+                if work.people[0] not in run.members:
+                    run.members[work.people[0]] = ProjectRole.MEMBER
+            if work.role == Role.EXPERT:
                 k = experts.index(work)
                 first = start + round(span * 0.6 * k / n)
                 last = max(first + 4, start + round(span * min(1.0, 0.6 * k / n + 0.4 + 0.6 / n)))
             else:
                 first, last = start, end
             mondays = list(range(first - first % 7, last + 1, 7))
-            planned = round(float(work.row.sold_hours) * 2)
-            rows: dict[tuple[int, int], int] = {}
-            share = planned / max(1, len(mondays) * len(people))
+            people = work.people
+            plan: dict[tuple[int, int], int] = {}
+            per = max(1, round(float(work.sold_hours) * 2 / (len(mondays) * len(people))))
             for monday in mondays:
                 for person in people:
-                    rows[(person, monday)] = max(1, round(share))
+                    plan[(person, monday)] = per
             if running and run.started:
                 left = max(0, work.final - work.booked)
-                later = [m for m in range(max(self.this_monday, mondays[-1] + 7), future_end + 1, 7)]
+                later = list(range(max(s.this_monday, mondays[-1] + 7), future_end + 1, 7))
                 if left and later:
                     per = max(1, round(left / (len(later) * len(people))))
                     for monday in later:
                         for person in people:
-                            rows[(person, monday)] = per
-            for (person, monday), units in rows.items():
+                            plan[(person, monday)] = per
+            for (person, monday), units in plan.items():
                 hours = Decimal(units) / 2
                 self.staffing.append(
                     (
                         project.pk,
-                        work.row.pk,
+                        work.pk,
                         person,
-                        s.values.day(s.day(monday)),
-                        str(hours) if s.values.sqlite else hours,
+                        values.day(s.day(monday)),
+                        str(hours) if values.sqlite else hours,
                     )
                 )
 
-    # -- writing ----------------------------------------------------------------------------------------
-
     def _entries(self) -> None:
+        """Write the time entries booked so far: created at the end of their day's work."""
         s = self.s
-        values = s.values
-        created = self.created
-        notes = words.TIME_NOTES
-        management = self._management
+        values, created, management, notes = s.values, self.created, self.management, words.TIME_NOTES
         rows = []
         for project_id, package_id, person, offset, units in s.entries:
             key = (offset, person % 97)
             moment = created.get(key)
             if moment is None:
-                day = s.day(offset)
-                moment = created[key] = values.moment(
-                    datetime.datetime.combine(day, datetime.time(15, 30), tzinfo=fiction.OSLO)
-                    + datetime.timedelta(minutes=person % 97)
-                )
+                at = datetime.datetime.combine(s.day(offset), datetime.time(15, 30), tzinfo=fiction.OSLO)
+                moment = created[key] = values.moment(at + datetime.timedelta(minutes=person % 97))
             note = notes[(package_id + offset) % len(notes)] if (package_id + offset) % 23 == 0 else ""
             rows.append(
                 (
@@ -2315,34 +2126,99 @@ class _Writer:
         )
         s.entries.clear()
 
-    def finish(self, handovers: list[_HandoverRows], runs: list[Run]) -> None:
+    def finish(self, waiting: list[_HandoverRows]) -> None:
+        """Write everything else."""
         s = self.s
-        for rows in handovers:
+        for rows in waiting:
             self.handover(rows)
         self._entries()
-        counts = s.counts
-        all_handovers = self.handovers_rows
-        bulk.write_objects(Handover, [r.handover for r in all_handovers])
-        counts["checklist items"] = bulk.write(
+        handovers, runs = self.handovers, self.runs
+        bulk.write_objects(Handover, [r.handover for r in handovers])
+        bulk.write(
             ChecklistItem,
             ["id", "handover", "text", "position", "required", "done_at", "done_by"],
             (
-                (i, r.handover.pk, text, position, required, at, by)
-                for r in all_handovers
-                for i, text, position, required, at, by in r.items
+                (pk, r.handover.pk, text, position, required, at, by)
+                for r in handovers
+                for pk, text, position, required, at, by in r.items
             ),
         )
-        bulk.write_objects(Question, [q for r in all_handovers for q in r.questions])
+        bulk.write_objects(Question, [q for r in handovers for q in r.questions])
         bulk.write(
             Handover.participants.through,
             ["handover", "person"],
-            ((r.handover.pk, p) for r in all_handovers for p in r.participants),
+            ((r.handover.pk, p) for r in handovers for p in r.participants),
         )
         bulk.write_objects(Project, self.projects)
-        bulk.write(Project.skills.through, ["project", "skill"], self.project_skills)
-        bulk.write(ProjectMember, ["project", "person", "role"], self._unique_members())
-        bulk.write_objects(ProjectPackage, self.packages)
-        bulk.write(ProjectPackage.skills.through, ["projectpackage", "skill"], self.package_skills)
+        bulk.write(
+            Project.skills.through,
+            ["project", "skill"],
+            ((r.project.pk, k) for r in runs for k in r.won.skills),
+        )
+        bulk.write(
+            ProjectMember,
+            ["project", "person", "role"],
+            ((r.project.pk, person, role) for r in runs for person, role in r.members.items()),
+        )
+        bulk.write(
+            ProjectPackage,
+            [
+                "id",
+                "project",
+                "position",
+                "name",
+                "description",
+                "role",
+                "estimate_package",
+                "hourly_rate",
+                "sold_hours",
+                "sold_amount",
+                "budget_hours",
+                "budget_amount",
+                "starts_on",
+                "ends_on",
+                "remaining_hours",
+                "percent_complete",
+                "progress_on",
+                "actual_hours",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            (
+                (
+                    w.pk,
+                    r.project.pk,
+                    w.sold.position,
+                    w.name,
+                    w.sold.description,
+                    w.role,
+                    w.sold.id,
+                    w.hourly_rate,
+                    w.sold_hours,
+                    w.sold_amount,
+                    w.budget_hours,
+                    w.budget_amount,
+                    r.project.starts_on,
+                    r.project.ends_on,
+                    w.remaining_hours,
+                    w.percent_complete,
+                    w.progress_on,
+                    w.actual_hours,
+                    w.version,
+                    r.project.created_at,
+                    w.updated_at,
+                )
+                for r in runs
+                for w in r.works
+            ),
+        )
+        bulk.write(
+            ProjectPackage.skills.through,
+            ["projectpackage", "skill"],
+            ((w.pk, k) for r in runs for w in r.works for k in w.sold.skills),
+        )
+        baselines, baseline_packages = self._baselines()
         bulk.write(
             Baseline,
             [
@@ -2357,20 +2233,122 @@ class _Writer:
                 "created_at",
                 "created_by",
             ],
-            self.baselines,
+            baselines,
         )
-        bulk.write(BaselinePackage, ["baseline", "package", "hours", "amount"], self.baseline_packages)
-        bulk.write_objects(Milestone, self.milestones)
-        bulk.write_objects(ChangeRequest, self.changes)
-        bulk.write_objects(StatusReport, self.reports)
-        bulk.write_objects(Deviation, self.deviations)
-        bulk.write_objects(Retrospective, self.retrospectives)
+        bulk.write(BaselinePackage, ["baseline", "package", "hours", "amount"], baseline_packages)
+        bulk.write(
+            Milestone,
+            [
+                "id",
+                "project",
+                "name",
+                "planned_on",
+                "forecast_on",
+                "done_on",
+                "position",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            (
+                (
+                    m.pk,
+                    r.project.pk,
+                    m.name,
+                    m.planned_on,
+                    m.forecast_on,
+                    m.done_on,
+                    m.position,
+                    m.version,
+                    r.project.created_at,
+                    m.updated_at,
+                )
+                for r in runs
+                for m in r.milestones
+            ),
+        )
+        bulk.write_objects(ChangeRequest, [c for r in runs for c in r.changes])
+        bulk.write(
+            StatusReport,
+            ["id", "project", "week", "health", "comment", "author", "created_at"],
+            (
+                (pk, r.project.pk, week, health, comment, r.manager.pk, at)
+                for r in runs
+                for pk, week, health, comment, at in r.reports
+            ),
+        )
+        bulk.write(
+            Deviation,
+            [
+                "id",
+                "project",
+                "kind",
+                "subject",
+                "what",
+                "consequence",
+                "action",
+                "owner",
+                "numbers",
+                "status",
+                "raised_by",
+                "closed_at",
+                "resolution",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            (
+                (
+                    d.pk,
+                    r.project.pk,
+                    d.kind,
+                    d.subject,
+                    d.what,
+                    d.consequence,
+                    d.action,
+                    d.owner_id,
+                    _json(d.numbers),
+                    d.status,
+                    d.raised_by_id,
+                    d.closed_at,
+                    d.resolution,
+                    d.version,
+                    d.created_at,
+                    d.updated_at,
+                )
+                for r in runs
+                for d in r.deviations
+            ),
+        )
+        retrospectives = [r.retrospective for r in runs if r.retrospective is not None]
+        bulk.write(
+            Retrospective,
+            [
+                "id",
+                "project",
+                "went_well",
+                "went_badly",
+                "satisfaction",
+                "author",
+                "created_at",
+                "updated_at",
+            ],
+            ((*row, row[-1]) for row in retrospectives),
+        )
+        lessons = [lesson for r in runs for lesson in r.lessons]
         bulk.write(
             Lesson,
             ["id", "retrospective", "text", "phase", "tags", "position"],
-            ((i, r, t, p, _json(tags), pos) for i, r, t, p, tags, pos in self.lessons),
+            (
+                (pk, retro, text, phase, _json(tags), position)
+                for pk, retro, text, phase, tags, position, _skills in lessons
+            ),
         )
-        bulk.write(Lesson.skills.through, ["lesson", "skill"], self.lesson_skills)
+        bulk.write(
+            Lesson.skills.through,
+            ["lesson", "skill"],
+            ((lesson[0], skill) for lesson in lessons for skill in lesson[6]),
+        )
         delivery_rows.write_prepared(
             WeekApproval,
             ["id", "project", "person", "week", "approved_by", "approved_at", "hours"],
@@ -2379,34 +2357,89 @@ class _Writer:
         delivery_rows.write_prepared(
             Staffing, ["project", "package", "person", "week", "hours"], self.staffing
         )
-        counts.update(
+        deviations = [d for r in runs for d in r.deviations]
+        s.counts.update(
             {
-                "work packages": len(self.packages),
-                "baselines": len(self.baselines),
-                "milestones": len(self.milestones),
+                "work packages": sum(len(r.works) for r in runs),
+                "baselines": len(baselines),
+                "milestones": sum(len(r.milestones) for r in runs),
                 "staffing": len(self.staffing),
                 "approved weeks": len(self.approvals),
-                "status reports": len(self.reports),
-                "deviations": len(self.deviations),
-                "open deviations": sum(1 for d in self.deviations if d.status == DeviationStatus.OPEN),
-                "change requests": len(self.changes),
-                "retrospectives": len(self.retrospectives),
-                "lessons": len(self.lessons),
+                "status reports": sum(len(r.reports) for r in runs),
+                "deviations": len(deviations),
+                "open deviations": sum(1 for d in deviations if d.status == DeviationStatus.OPEN),
+                "change requests": sum(len(r.changes) for r in runs),
+                "retrospectives": len(retrospectives),
+                "lessons": len(lessons),
             }
         )
 
-    def _unique_members(self) -> Iterator[tuple[int, int, str]]:
-        seen: set[tuple[int, int]] = set()
-        for project_id, person, role in self.members:
-            if (project_id, person) not in seen:
-                seen.add((project_id, person))
-                yield project_id, person, role
+    def _baselines(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Version 1 is the sold estimate; each accepted change request made the next, in the order accepted."""
+        s = self.s
+        baselines: list[tuple[Any, ...]] = []
+        rows: list[tuple[Any, ...]] = []
+        for run in self.runs:
+            project = run.project
+            budgets = {w.pk: (w.sold_hours, w.sold_amount) for w in run.works}
+            versions = [
+                (
+                    BaselineSource.SOLD,
+                    run.won.opp.sold_estimate_id,
+                    None,
+                    project.created_at,
+                    run.manager.pk,
+                    dict(budgets),
+                )
+            ]
+            accepted = sorted(
+                (c for c in run.changes if c.state == ChangeState.ACCEPTED), key=lambda c: c.updated_at
+            )
+            for request in accepted:
+                hours, amount = budgets[request.package_id or 0]
+                budgets[request.package_id or 0] = (hours + request.hours, amount + request.price)
+                by = project.seller_id or run.manager.pk
+                versions.append(
+                    (BaselineSource.CHANGE, None, request.pk, request.updated_at, by, dict(budgets))
+                )
+            for number, (source, estimate, request_id, at, by, snapshot) in enumerate(versions, start=1):
+                baseline_id = s.ids.take(Baseline)
+                hours = sum((h for h, _a in snapshot.values()), ZERO)
+                amount = sum((a for _h, a in snapshot.values()), ZERO)
+                baselines.append(
+                    (baseline_id, project.pk, number, source, estimate, request_id, hours, amount, at, by)
+                )
+                rows += [(baseline_id, pk, h, a) for pk, (h, a) in snapshot.items()]
+        return baselines, rows
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def _weekdays(first: int, last: int) -> int:
+    """Return how many of the day offsets `first`..`last` are weekdays (offset 0 is a Monday)."""
+    if last < first:
+        return 0
+    weeks, rest = divmod(last - first + 1, 7)
+    start = first % 7
+    return weeks * 5 + sum(1 for n in range(rest) if (start + n) % 7 < 5)
+
+
+def _values(before: Any, after: Any, before_text: str, after_text: str) -> dict[str, Any]:
+    return {"before": before, "after": after, "before_text": before_text, "after_text": after_text}
+
+
+def _values_of(obj: Any, name: str, pk: int, text: str) -> dict[str, dict[str, Any]]:
+    return {name: _values(None, pk, "", text)}
+
+
+def _label(text: str) -> str:
+    from samspill.handover.models import checklist_label
+
+    return checklist_label(text)
 
 
 def _json(value: Any) -> Any:
-    from django.db import connection
-    from django.db.models import JSONField
-
     return JSONField().get_db_prep_save(value, connection)
 
 
@@ -2414,3 +2447,51 @@ def _week_code(monday: datetime.date) -> str:
     """A week as `2026-W09`, as the time actions write it."""
     year, week, _weekday = monday.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def _final_numbers(run: Run) -> dict[str, Any]:
+    """The final numbers the closing action keeps: sold, baseline and actual hours per package and in total."""
+
+    def numbers(
+        name: str, sold: Decimal, budget: Decimal, actual: Decimal, pk: int | None = None
+    ) -> dict[str, Any]:
+        over = progress.over_percent(actual, sold)
+        found: dict[str, Any] = {
+            "name": name,
+            "sold_hours": str(sold),
+            "baseline_hours": str(budget),
+            "actual_hours": str(actual),
+            "over_sold_percent": None if over is None else str(over.quantize(TENTH)),
+        }
+        if pk is not None:
+            found["package_id"] = pk
+        return found
+
+    packages = [numbers(w.name, w.sold_hours, w.budget_hours, w.actual_hours, pk=w.pk) for w in run.works]
+    total = numbers(
+        "",
+        sum((w.sold_hours for w in run.works), ZERO),
+        sum((w.budget_hours for w in run.works), ZERO),
+        sum((w.actual_hours for w in run.works), ZERO),
+    )
+    total.pop("name")
+    return {"packages": packages, "total": total}
+
+
+def _checklist_template(at: datetime.datetime) -> list[tuple[str, int, bool]]:
+    """Make sure the handover checklist template exists (a reset deletes it); return its active items."""
+    if not ChecklistTemplateItem.objects.exists():
+        defaults = importlib.import_module(
+            "samspill.handover.migrations.0002_default_checklist"
+        ).DEFAULT_ITEMS
+        ChecklistTemplateItem.objects.bulk_create(
+            ChecklistTemplateItem(
+                text=text, position=(index + 1) * 10, required=True, active=True, created_at=at, updated_at=at
+            )
+            for index, text in enumerate(defaults)
+        )
+    return list(
+        ChecklistTemplateItem.objects.filter(active=True)
+        .order_by("position", "pk")
+        .values_list("text", "position", "required")
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -25,8 +26,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -354,7 +357,8 @@ def board(user: Any, data: Mapping[str, Any], *, per_column: int = FIRST_CARDS) 
         )
         columns.append(column)
     by_stage = {c.stage: c for c in columns}
-    for card in _first_cards(rows, cutoff, user, data.get("sort") or "value", per_column):
+    first_cards = _narrow_first_cards if data.get("mine") else _first_cards
+    for card in first_cards(rows, cutoff, user, data.get("sort") or "value", per_column):
         by_stage[card.stage].cards.append(card)
     return columns
 
@@ -387,6 +391,47 @@ def _first_cards(
     cards = [make(row, sort) for row in _card_values(chosen, user)]
     position = {stage: index for index, stage in enumerate(Stage.values)}
     return sorted(cards, key=lambda c: (position[c.stage], c.sort_key))
+
+
+def _narrow_first_cards(
+    rows: QuerySet[Opportunity], cutoff: datetime.date, user: Any, sort: str, per_column: int
+) -> list[Card]:
+    """The first `per_column` cards of every column when the filter keeps few rows ("mine"), in one query.
+
+    `_first_cards` walks each column's index and stops after its first cards; behind "mine" that means
+    reading the person's whole team list again for every column and fetching each of its rows (a seller
+    with some 900 opportunities of their own: 80 ms on SQLite). Here the matching rows are read once and
+    numbered per stage by a window function in each column's order, keeping the first `per_column`.
+    """
+    shown = rows.filter(Q(stage__in=OPEN_STAGES) | Q(stage__in=CLOSED_STAGES, decided_on__gte=cutoff))
+    first = shown.annotate(
+        place=Window(RowNumber(), partition_by=[F("stage")], order_by=_window_order(sort))
+    ).filter(place__lte=per_column)
+    make = CardMaker()
+    chosen = Opportunity.objects.filter(pk__in=first.values("pk"))
+    cards = [make(row, sort) for row in _card_values(chosen, user)]
+    position = {stage: index for index, stage in enumerate(Stage.values)}
+    return sorted(cards, key=lambda c: (position[c.stage], c.sort_key))
+
+
+def _window_order(sort: str) -> list[Any]:
+    """One order for every column that is each column's own order (`_column_order`) within it.
+
+    A closed row has the decision date first and NULL for the open keys; an open row NULL for the
+    decision date and then the open keys; both end with value and id, as both orders do.
+    """
+    closed = Q(stage__in=CLOSED_STAGES)
+    order: list[Any] = [Case(When(closed, then=F("decided_on"))).desc(nulls_last=True)]
+    for item in _order_expressions(BOARD_SORTS.get(sort, BOARD_SORTS["value"])):
+        term = item.expression
+        if term.name == "pk":
+            continue
+        wrapped = Case(When(~closed, then=term))
+        if item.descending:
+            order.append(wrapped.desc(nulls_last=item.nulls_last, nulls_first=item.nulls_first))
+        else:
+            order.append(wrapped.asc(nulls_last=item.nulls_last, nulls_first=item.nulls_first))
+    return [*order, F("value").desc(), F("pk").asc()]
 
 
 def _order_expressions(order: tuple[Any, ...]) -> list[Any]:

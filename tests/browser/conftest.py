@@ -25,7 +25,8 @@ from playwright.sync_api import Page, expect
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 BIN = Path(sys.executable).parent
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+# SAMSPILL_SCREENSHOTS puts them elsewhere, to look at one run's pictures together.
+SCREENSHOTS = Path(os.environ.get("SAMSPILL_SCREENSHOTS") or ROOT / "test-artifacts" / "screenshots")
 PASSWORD = "samspill"
 CHROMIUM_ARGS = [
     "--no-sandbox",

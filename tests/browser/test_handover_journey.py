@@ -1,9 +1,11 @@
-"""Handover: the seller wins an offer; the project manager opens the handover, sees the expectations and
-what is missing, sends a question back; the seller answers; the project manager acknowledges, and the
-project starts from the sold baseline."""
+"""From won offer to running project: the seller wins an offer; the project manager opens the handover,
+sees the expectations and what is missing, sends a question back; the seller answers; the project manager
+acknowledges, and the project starts from the sold baseline. The project manager then books hours past a
+work package's budget, and the deviation reaches the seller's "My customers' projects" at once."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +20,11 @@ TITLE = (
     "Selvbetjening for abonnenter"  # seeded in negotiation by seed.py, with pl as project manager candidate
 )
 QUESTION = "Hvem hos kunden godkjenner flyttemeldingen før lansering?"
+PACKAGE = "Innlogging og profil"  # sold at (60 + 4 × 80 + 130) / 6 = 85 hours
+# Nine hours a day, Monday to Friday, in each of the last two weeks: 45 hours stay within the budget,
+# 90 pass it. The timesheet test keeps to older weeks, so these days hold only this journey's hours.
+DAY_HOURS = 9
+WEEKS_BACK = (2, 1)
 
 
 def _win(page: Page) -> None:
@@ -37,7 +44,47 @@ def _missing_checklist(page: Page) -> Any:
     return page.get_by_test_id("missing-item").and_(page.locator("[data-key^='checklist:']"))
 
 
-def test_a_won_offer_is_handed_over_and_becomes_a_project_with_the_sold_baseline(
+def _week_code(weeks_back: int) -> str:
+    today = datetime.date.today()
+    year, week, _day = (today - datetime.timedelta(days=today.weekday() + 7 * weeks_back)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _sold_hours(page: Page, package: str) -> str:
+    """The expected hours of a package on the opportunity's estimate, as the estimate page shows them."""
+    row = page.get_by_test_id("package-row").filter(
+        has=page.get_by_test_id("package-name").get_by_text(package, exact=True)
+    )
+    return row.locator("td.num.fw-semibold").inner_text().strip()
+
+
+def _project_package(page: Page, package: str) -> Any:
+    return page.get_by_test_id("package").filter(has=page.get_by_role("rowheader", name=re.compile(package)))
+
+
+def _log_week(page: Page, weeks_back: int, project: str, package: str, hours: int) -> None:
+    """Log `hours` on each weekday of a past week on `project`'s `package` through the timesheet."""
+    page.goto(f"/projects/time/?week={_week_code(weeks_back)}")
+    choice = page.get_by_test_id("add-package").locator(
+        f"option[data-project='{project}'][data-package='{package}']"
+    )
+    page.get_by_test_id("add-package").select_option(value=choice.get_attribute("value"))
+    page.get_by_test_id("add-row").click()
+    row = page.get_by_test_id("sheet-row").filter(has_text=project).filter(has_text=package)
+    expect(row).to_have_count(1)
+    for day in range(5):
+        row.locator("input.hours").nth(day).fill(str(hours))
+    page.get_by_test_id("save-week").click()
+    expect(page.get_by_test_id("messages")).to_be_visible()
+    saved = page.get_by_test_id("sheet-row").filter(has_text=project).filter(has_text=package)
+    expect(saved.locator(".row-total")).to_have_text(f"{5 * hours}\u00a0t")
+
+
+def _portfolio_row(page: Page, project: str) -> Any:
+    return page.get_by_test_id("portfolio-row").filter(has=page.get_by_role("link", name=project, exact=True))
+
+
+def test_a_won_offer_is_handed_over_and_its_overrun_reaches_the_seller(
     browser: Browser,
     base_url: str,
     browser_context_args: dict[str, Any],
@@ -129,8 +176,66 @@ def test_a_won_offer_is_handed_over_and_becomes_a_project_with_the_sold_baseline
     expect(pl.get_by_test_id("acknowledged")).to_be_visible()
     pl.get_by_test_id("project-link").click()
     expect(pl).to_have_url(re.compile(r"/projects/\d+/$"))
+    project_url = pl.url
     expect(pl.get_by_role("heading", level=1)).to_contain_text(TITLE)
     expect(pl.locator("main")).to_contain_text("Flyttemelding")
+
+    # The project starts from the sold baseline: each package's budget is the sold estimate's hours.
+    selger.goto(f"/pipeline/list/?q={TITLE}&stage=all")
+    selger.get_by_test_id("opportunity-table").get_by_role("link", name=TITLE).click()
+    selger.get_by_test_id("open-estimate").click()
+    sold = {name: _sold_hours(selger, name) for name in (PACKAGE, "Flyttemelding")}
+    assert sold[PACKAGE] == "85\u00a0t"
+    total = selger.get_by_test_id("total-expected").inner_text().strip()
+    for name, hours in sold.items():
+        expect(_project_package(pl, name).locator("td").first).to_have_text(hours)
+    expect(pl.get_by_test_id("sold-hours")).to_have_text(total)
+    expect(pl.get_by_test_id("deviation-count")).to_have_text("0")
+    screenshot(pl, "project-sold-baseline")
+
+    # The seller's portfolio has the new project, with nothing wrong yet; the menu leads there.
+    selger.get_by_test_id("nav-menu-delivery-projects").click()
+    selger.get_by_test_id("nav-delivery-my-customers").click()
+    expect(selger.get_by_role("heading", level=1)).to_be_visible()
+    expect(selger.get_by_test_id("nav-menu-delivery-projects")).to_have_class(re.compile("active"))
+    expect(_portfolio_row(selger, TITLE)).to_have_count(1)
+    expect(_portfolio_row(selger, TITLE).get_by_test_id("open-deviations")).to_have_count(0)
+
+    # The project manager books a week within the package's budget: still no deviation.
+    _log_week(pl, WEEKS_BACK[0], TITLE, PACKAGE, DAY_HOURS)
+    screenshot(pl, "journey-timesheet-within-budget")
+    selger.reload()
+    expect(_portfolio_row(selger, TITLE).get_by_test_id("open-deviations")).to_have_count(0)
+
+    # A second week passes the budget: 90 hours booked against 85 sold.
+    _log_week(pl, WEEKS_BACK[1], TITLE, PACKAGE, DAY_HOURS)
+    screenshot(pl, "journey-timesheet-past-budget")
+
+    # The seller sees the deviation on "My customers' projects" at once, with the numbers behind it.
+    selger.reload()
+    row = _portfolio_row(selger, TITLE)
+    expect(row.get_by_test_id("open-deviations")).to_be_visible()
+    expect(row).to_contain_text(PACKAGE)
+    expect(row).to_contain_text(re.compile(r"90\s+t"))  # words re-joined with plain spaces
+    screenshot(selger, "journey-portfolio-deviation")
+
+    # The project page names it too, for the project manager and for the seller.
+    pl.goto(project_url)
+    booked = 2 * 5 * DAY_HOURS
+    package = _project_package(pl, PACKAGE)
+    expect(package).to_contain_text(f"{booked}\u00a0t")
+    deviation = pl.get_by_test_id("deviations").get_by_test_id("deviation").filter(has_text=PACKAGE)
+    expect(deviation).to_have_count(1)
+    expect(deviation).to_contain_text(f"{booked}\u00a0t")
+    expect(deviation).to_contain_text(sold[PACKAGE])
+    expect(pl.get_by_test_id("deviation-count")).to_have_text("1")
+    screenshot(pl, "journey-project-deviation")
+    row.get_by_role("link", name=TITLE, exact=True).click()
+    expect(selger).to_have_url(project_url)
+    expect(
+        selger.get_by_test_id("deviations").get_by_test_id("deviation").filter(has_text=PACKAGE)
+    ).to_have_count(1)
+    screenshot(selger, "journey-project-seller")
 
     seller.close()
     delivery.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,17 @@ LAPTOP = {"width": 1280, "height": 720}
 
 def _fits_the_width(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def _navigation_fits_one_line(page: Page) -> None:
+    """Every main navigation entry, the search box and the user menu share the navbar's one line."""
+    tops = page.evaluate(
+        """() => [...document.querySelectorAll(
+            '[data-testid=main-nav] > li, [data-testid=navbar-search], [data-testid=user-menu]'
+        )].map(e => Math.round(e.getBoundingClientRect().top))"""
+    )
+    assert len(tops) >= 4
+    assert max(tops) - min(tops) <= 12, tops
 
 
 def test_the_stylesheets_load(page: Page) -> None:
@@ -35,10 +47,23 @@ def test_the_main_pages_fit_a_laptop_screen(
     assert page.viewport_size == LAPTOP
     log_in(page, "selger")
     assert _fits_the_width(page)
+    _navigation_fits_one_line(page)
     page.goto("/customers/")
     expect(page.get_by_test_id("customer-table")).to_be_visible()
     assert _fits_the_width(page)
     screenshot(page, "customers-list-1280")
+
+    page.get_by_test_id("nav-menu-delivery-projects").click()
+    menu = page.get_by_test_id("main-nav").locator(".dropdown-menu")
+    expect(menu.get_by_test_id("nav-delivery-my-customers")).to_be_visible()
+    expect(menu.get_by_test_id("nav-handover-list")).to_be_visible()
+    screenshot(page, "navigation-projects-menu-1280")
+    menu.get_by_test_id("nav-delivery-my-customers").click()
+    expect(page.get_by_test_id("portfolio-projects")).to_be_visible()
+    expect(page.get_by_test_id("nav-menu-delivery-projects")).to_have_class(re.compile(r"\bactive\b"))
+    assert _fits_the_width(page)
+    _navigation_fits_one_line(page)
+    screenshot(page, "portfolio-1280")
 
     open_customer(page, "Bergen Vann KF")
     assert _fits_the_width(page)

@@ -33,11 +33,12 @@ from django.utils.translation import gettext_lazy as _
 
 from samspill.activity.feeds import within
 from samspill.customers.models import Customer
+from samspill.delivery import progress
 from samspill.delivery.access import can_change_project, can_create_project
 from samspill.delivery.figures import TROUBLED
 from samspill.delivery.models import Health, Project, ProjectStatus
 from samspill.lib import registry
-from samspill.pipeline.models import Expectation
+from samspill.pipeline.models import Expectation, Opportunity
 
 PANEL_ROWS = 8
 PAST_ROWS = 5
@@ -99,6 +100,28 @@ registry.register_panel(
     template="delivery/panel_customer.html",
     context=_customer_panel,
     order=20,
+)
+
+
+def _opportunity_panel(request: HttpRequest, opportunity: Opportunity) -> dict[str, Any] | None:
+    """The won opportunity's project, so the sales side follows how the delivery goes (one query)."""
+    project = (
+        Project.objects.visible_to(request.user)
+        .filter(opportunity=opportunity)
+        .select_related("manager")
+        .first()
+    )
+    if project is None:
+        return None
+    return {"project": project, "over": progress.over_percent(project.forecast_hours, project.budget_hours)}
+
+
+registry.register_panel(
+    Opportunity,
+    key="delivery.project",
+    template="delivery/panel_opportunity.html",
+    context=_opportunity_panel,
+    order=5,
 )
 registry.register_feed_source(Project, within)
 

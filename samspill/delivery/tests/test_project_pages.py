@@ -363,6 +363,7 @@ def test_the_project_is_closed_from_its_closing_page_and_then_shows_its_final_nu
     client = client_for(project_manager)
     page = client.get(f"/projects/{busy.pk}/close/").content.decode()
     assert 'data-testid="final-numbers"' in page
+    assert 'data-testid="final-over-sold">−80 %' in page  # 80 h booked of 400 h sold
     missing = client.post(
         f"/projects/{busy.pk}/close/",
         {"went_well": "x", "lessons-TOTAL_FORMS": "0", "lessons-INITIAL_FORMS": "0"},
@@ -446,3 +447,42 @@ def test_the_burn_chart_data_is_valid_json_on_the_page(
     start = html.index('id="burn-labels">') + len('id="burn-labels">')
     labels = json.loads(html[start : html.index("</script>", start)])
     assert labels["actual"] == "Booked"
+
+
+def test_search_finds_a_project_only_for_who_may_see_it(
+    make_project: Any, outsider: Any, project_manager: Any, api_for: Any
+) -> None:
+    from samspill.workspace.search.index import refresh
+
+    open_one = make_project("Fjordkraft datavarehus")
+    secret = make_project("Fjordkraft hemmelig", confidential=True)
+    for found in (open_one, secret):
+        refresh(Project, found.pk)
+    seen = api_for(outsider).get("/api/v1/search?q=Fjordkraft&kind=projects").json()
+    titles = [hit["title"] for hit in seen["items"]]
+    assert "Fjordkraft datavarehus" in titles and "Fjordkraft hemmelig" not in titles
+    mine = api_for(project_manager).get("/api/v1/search?q=Fjordkraft&kind=projects").json()
+    assert "Fjordkraft hemmelig" in [hit["title"] for hit in mine["items"]]
+
+
+def test_the_page_links_both_ways_to_the_opportunity_and_its_handover(
+    won_project: Any, project_manager: Any, seller: Any, client_for: Any
+) -> None:
+    from django.apps import apps
+
+    handover = apps.get_model("handover", "Handover").objects.create(
+        opportunity=won_project.opportunity,
+        seller=seller,
+        project_manager=project_manager,
+        project=won_project,
+    )
+    html = client_for(project_manager).get(f"/projects/{won_project.pk}/").content.decode()
+    assert f'href="{won_project.opportunity.get_absolute_url()}" data-testid="opportunity-link"' in html
+    assert f'href="{handover.get_absolute_url()}" data-testid="handover-link"' in html
+
+
+def test_the_opportunity_page_shows_its_project_with_health(
+    won_project: Any, seller: Any, client_for: Any
+) -> None:
+    html = client_for(seller).get(won_project.opportunity.get_absolute_url()).content.decode()
+    assert 'data-testid="opportunity-project"' in html and won_project.get_absolute_url() in html

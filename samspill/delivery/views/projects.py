@@ -73,6 +73,7 @@ from samspill.pipeline.models import Expectation, ExpectationStatus
 
 ZERO = Decimal(0)
 STATUS_REPORTS_SHOWN = 6
+FEED_ROWS = 10
 STAFFING_WEEKS_SHOWN = 8
 STAFFING_WEEKS_EDITED = 12
 PERCENT = DecimalField(max_digits=12, decimal_places=1)
@@ -437,18 +438,23 @@ def _detail_context(request: HttpRequest, project: Project, **extra: Any) -> dic
         "staffing": _staffing_summary(project, members, weeks),
         "reports": reports[:STATUS_REPORTS_SHOWN],
         "more_reports": len(reports) > STATUS_REPORTS_SHOWN,
-        "report_form": StatusReportForm(initial={"health": project.health or Health.GREEN})
+        "report_form": StatusReportForm(initial={"health": _last_health(reports, project)})
         if can_edit
         else None,
         "status_form": StatusForm(initial={"status": project.status, "version": project.version}),
         "statuses": [s for s in ProjectStatus if s != ProjectStatus.CLOSED],
         "retrospective": retrospective,
         "handover": _handover(project),
-        "feed": feed_for(project, request.user, limit=20),
+        "feed": feed_for(project, request.user, limit=FEED_ROWS),
         "health_levels": Health,
     }
     context.update(extra)
     return context
+
+
+def _last_health(reports: list[StatusReport], project: Project) -> str:
+    """The health the form starts from: last week's word, else what the numbers say."""
+    return reports[0].health if reports else (project.health or Health.GREEN)
 
 
 def _deviation_text(deviation: Deviation) -> str:
@@ -478,7 +484,8 @@ def _partials(request: HttpRequest, project: Project, names: list[str], **extra:
     return HttpResponse("".join(html))
 
 
-NUMBERS = ["summary", "burn", "earned", "margin"]
+# What a change of hours, progress, milestones or expectations moves elsewhere on the page.
+NUMBERS = ["summary", "burn", "earned", "margin", "deviations_slot"]
 
 
 # -- progress of a work package --------------------------------------------------------------------

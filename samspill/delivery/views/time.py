@@ -195,7 +195,9 @@ def _load_week(user: Any, monday: datetime.date) -> _Week:
         entry.project = entry.package.project
     approvals = {
         a.project_id: a
-        for a in WeekApproval.objects.filter(person=user, week=monday).select_related("approved_by")
+        for a in WeekApproval.objects.filter(person=user, week=monday).select_related(
+            "approved_by", "project"
+        )
     }
     options = list(
         ProjectPackage.objects.filter(project__in=_loggable_projects(user))

@@ -304,8 +304,12 @@ def list_opportunities(
     data["start_to"] = data.pop("expected_start_to")
     if data.get("stage") == "all":
         data["stage"] = None
-    rows = _opportunities(request.user, queries.filtered(request.user, data)).order_by("-value", "pk")
-    return paged(rows, limit, offset)
+    matching = queries.filtered(request.user, data)
+    # The page's ids come from the bare rows: ordering the rows with their facts made the database work
+    # out the review subqueries for every matching row before it sorted them (360 ms at `large`).
+    page = matching.order_by("-value", "pk").values("pk")[offset : offset + limit]
+    rows = _opportunities(request.user, Opportunity.objects.filter(pk__in=page)).order_by("-value", "pk")
+    return {"items": list(rows), "count": matching.count()}
 
 
 @router.post("/opportunities", response={201: OpportunityDetailOut, **ERRORS}, tags=TAGS)

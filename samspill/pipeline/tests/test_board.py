@@ -207,3 +207,32 @@ def test_the_board_shows_totals_by_month_of_expected_start(
     undated = [m for m in response.context["months"] if m.start is None]
     assert [m.total for m in undated] == [Decimal(200_000)]
     assert response.context["months_chart"]["totals"][1] == 300_000
+
+
+def test_the_first_cards_behind_mine_are_those_each_columns_own_order_gives(
+    make_opportunity: Any, seller: Any, manager: Any, today: datetime.date
+) -> None:
+    days = [None, today, today - datetime.timedelta(days=3), today + datetime.timedelta(days=9)]
+    for n in range(12):
+        make_opportunity(
+            f"Job {n}",
+            stage=["lead", "qualified", "solution"][n % 3],
+            value=Decimal([300_000, 500_000, 500_000][n % 3 if n < 6 else 1]),
+            offer_due=days[n % 4],
+            expected_start=days[(n + 1) % 4],
+        )
+    for n in range(6):
+        closed = make_opportunity(f"Closed {n}", value=Decimal(100_000 * (n % 2 + 1)))
+        if n % 2:
+            lose_opportunity(closed, reason="price", note="dear", by=seller, version=1)
+        else:
+            decided = today - datetime.timedelta(days=n)
+            win_opportunity(closed, by=manager, version=1, decided_on=decided, override_reason="x")
+    rows = queries.filtered(seller, {"mine": True, "stage": None})
+    cutoff = queries.recent_cutoff()
+    for sort in ("value", "due", "start"):
+        for per_column in (1, 2, 3):
+            every = queries._first_cards(rows, cutoff, seller, sort, per_column)
+            narrow = queries._narrow_first_cards(rows, cutoff, seller, sort, per_column)
+            assert [(c.stage, c.pk) for c in narrow] == [(c.stage, c.pk) for c in every]
+            assert len(every) == 3 * per_column + min(per_column, 3) * 2
