@@ -45,7 +45,12 @@ CASES: list[tuple[str, str, bool, list[str]]] = [
     ("project page", "/projects/{project}/", False, ["pl", "leder", "selger"]),
     ("timesheet week", "/projects/time/?week={week}", False, ["pl", "busiest"]),
     ("project list", "/projects/", False, ["selger", "pl", "leder"]),
-    ("API time entries of the project", "/api/v1/time-entries?project={project}&limit=50", True, ["pl", "leder"]),
+    (
+        "API time entries of the project",
+        "/api/v1/time-entries?project={project}&limit=50",
+        True,
+        ["pl", "leder"],
+    ),
     ("API projects, first 50", "/api/v1/projects?limit=50", True, ["selger", "pl", "leder"]),
 ]
 RECENT_WEEKS = 8
@@ -183,7 +188,8 @@ def _top_up(project: Any, wanted: int, today: datetime.date) -> str:
         pass
     return (
         f"project {project.pk} had {have} time entries; {wanted - have} added by bulk insert "
-        f"({len(people)} people, {len(packages)} packages, {first}–{today}) in {time.perf_counter() - started:.1f} s"
+        f"({len(people)} people, {len(packages)} packages, {first}–{today}) "
+        f"in {time.perf_counter() - started:.1f} s"
     )
 
 

@@ -252,8 +252,7 @@ def describe(kind: str, numbers: dict[str, Any]) -> str:
         }
     if kind == DeviationKind.PACKAGE_OVER_BUDGET:
         return _(
-            "%(actual)s are booked on the work package «%(name)s», which has a budget of %(budget)s: "
-            "%(over)s over."
+            "The work package «%(name)s» is %(over)s over its budget: %(actual)s booked of %(budget)s."
         ) % {
             "actual": _h(n.get("actual_hours")),
             "name": n.get("package", ""),

@@ -12,9 +12,11 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from samspill.customers.models import Customer, FrameworkAgreement
+from samspill.lib import formatting
 from samspill.lib.models import Versioned
 from samspill.people.models import Role, Skill, is_administrator
 from samspill.pipeline.models import ContractType, Opportunity, ProjectType
@@ -269,7 +271,11 @@ class ProjectPackage(Versioned):
     # Progress: the project manager gives remaining hours or % complete; the other is derived.
     remaining_hours = models.DecimalField(_("remaining hours"), null=True, blank=True, **HOURS)  # type: ignore[arg-type]
     percent_complete = models.PositiveSmallIntegerField(
-        _("% complete"), null=True, blank=True, validators=PERCENT
+        # xgettext:no-python-format
+        _("% complete"),
+        null=True,
+        blank=True,
+        validators=PERCENT,
     )
     progress_on = models.DateField(_("progress as of"), null=True, blank=True)
     actual_hours = models.DecimalField(_("actual hours"), default=Decimal(0), **HOURS)  # type: ignore[arg-type]
@@ -403,7 +409,12 @@ class TimeEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} {self.date}: {self.hours} h"
+        # Read in feeds as "Pia Prosjekt logged 7,5 t on Analyse, 20.11.2026".
+        return gettext("%(hours)s on %(package)s, %(date)s") % {
+            "hours": formatting.hours(self.hours),
+            "package": self.package,
+            "date": formatting.date(self.date),
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("delivery:project", args=[self.project_id]) + "#time"

@@ -455,6 +455,7 @@ def _clean_progress(remaining_hours: Any, percent_complete: Any) -> tuple[Decima
     given_remaining = remaining_hours not in (None, "")
     given_percent = percent_complete not in (None, "")
     if given_remaining and given_percent:
+        # xgettext:no-python-format
         message = _("Give either the remaining hours or the % complete, not both.")
         raise InvalidInput({"remaining_hours": [message], "percent_complete": [message]})
     remaining = percent = None
@@ -470,8 +471,10 @@ def _clean_progress(remaining_hours: Any, percent_complete: Any) -> tuple[Decima
         try:
             value = Decimal(str(percent_complete).replace(",", ".").strip())
         except (InvalidOperation, ValueError):
+            # xgettext:no-python-format
             raise InvalidInput({"percent_complete": [_("Enter % complete as a whole number.")]}) from None
         if not value.is_finite() or value != value.to_integral_value() or not 0 <= value <= 100:
+            # xgettext:no-python-format
             raise InvalidInput({"percent_complete": [_("% complete is a whole number from 0 to 100.")]})
         percent = int(value)
     return remaining, percent

@@ -1,4 +1,5 @@
-"""API: projects, milestones, staffing, time entries, status reports, deviations, change requests, retrospectives."""
+"""API: projects, milestones, staffing, time entries, status reports, deviations, change requests,
+retrospectives."""
 
 from ninja import Router
 

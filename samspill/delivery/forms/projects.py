@@ -180,6 +180,7 @@ class ProgressForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.5", "min": "0", "inputmode": "decimal"}),
     )
     percent_complete = forms.IntegerField(
+        # xgettext:no-python-format
         label=_("% complete"),
         min_value=0,
         max_value=100,
@@ -190,6 +191,7 @@ class ProgressForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("remaining_hours") is not None and data.get("percent_complete") is not None:
+            # xgettext:no-python-format
             raise forms.ValidationError(_("Give either the remaining hours or the % complete, not both."))
         return data
 

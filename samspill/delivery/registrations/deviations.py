@@ -71,7 +71,7 @@ registry.register_access(ChangeRequest, visible_to=change_requests_visible_to, c
 registry.register_verbs(
     {
         "deviation.raised": _("%(actor)s raised the deviation «%(object)s»"),
-        "deviation.detected": _("%(actor)s found the deviation «%(object)s»"),
+        "deviation.detected": _("A rule found the deviation «%(object)s» after a change by %(actor)s"),
         "deviation.updated": _("%(actor)s changed the deviation «%(object)s»"),
         "deviation.closed": _("%(actor)s closed the deviation «%(object)s»"),
         "change_request.created": _("%(actor)s drafted the change request %(object)s"),

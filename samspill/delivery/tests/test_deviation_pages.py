@@ -42,7 +42,7 @@ def test_the_panel_lists_open_deviations_and_offers_the_raise_form_to_the_team(
     html = _panel(project, project_manager)
     assert html.count('data-testid="deviation"') == 2
     assert "Kunden har byttet prosjektleder" in html
-    assert "are booked on the work package «Analyse»" in html
+    assert "The work package «Analyse» is" in html
     assert 'data-testid="deviation-form"' in html
     assert 'data-testid="deviation-form"' not in _panel(project, outsider)
 

@@ -110,7 +110,7 @@ def test_the_page_shows_the_trouble_and_the_totals(
     detect_deviations(project)
     html = client_for(seller).get(URL).content.decode()
     assert 'data-testid="portfolio-row"' in html
-    assert "are booked on the work package «Analyse»" in html
+    assert "The work package «Analyse» is" in html
     assert 'data-testid="total-deviations">1<' in html
     assert 'data-testid="total-in-trouble">1<' in html
 

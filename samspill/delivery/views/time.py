@@ -61,6 +61,7 @@ from samspill.delivery.importing import (
 )
 from samspill.delivery.models import (
     Project,
+    ProjectMember,
     ProjectPackage,
     ProjectStatus,
     Staffing,
@@ -72,6 +73,14 @@ from samspill.lib.formatting import hours as show_hours
 from samspill.people.models import Person
 
 WAITING_LIMIT = 100
+OPTION_FIELDS = [
+    "name",
+    "position",
+    "project__title",
+    "project__status",
+    "project__manager_id",
+    "project__customer__name",
+]
 APPROVED_SHOWN = 30
 ZERO = Decimal(0)
 
@@ -105,8 +114,10 @@ def _requested_week(request: HttpRequest) -> datetime.date:
 
 def _loggable_projects(user: Any) -> Any:
     """The running projects `user` logs hours on as their project manager or a team member."""
+    # `pk__in` rather than a join on the members: the OR then reads two indexes instead of every project.
+    on_team = ProjectMember.objects.filter(person=user).values("project_id")
     return (
-        Project.objects.filter(Q(manager=user) | Q(members__person=user))
+        Project.objects.filter(Q(manager=user) | Q(pk__in=on_team))
         .exclude(status=ProjectStatus.CLOSED)
         .values("pk")
     )
@@ -199,9 +210,11 @@ def _load_week(user: Any, monday: datetime.date) -> _Week:
             "approved_by", "project"
         )
     }
+    # Only what the sheet shows of every package one may log on: someone on many teams has hundreds.
     options = list(
         ProjectPackage.objects.filter(project__in=_loggable_projects(user))
         .select_related("project", "project__customer")
+        .only(*OPTION_FIELDS)
         .order_by(Lower("project__title"), "project_id", "position", "pk")
     )
     planned: dict[int, Decimal] = defaultdict(Decimal)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Sum, TextChoices, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -55,8 +55,11 @@ from samspill.pipeline.forms.opportunities import (
 from samspill.pipeline.models import (
     CLOSED_STAGES,
     OPEN_STAGES,
+    ContractType,
     ExpertReview,
+    LostReason,
     Opportunity,
+    ProjectType,
     RoleRate,
     Stage,
     StageSetting,
@@ -329,9 +332,9 @@ CSV_VALUES = (
 )
 
 
-def _labels(field: str) -> dict[str, str]:
-    """A choice field's labels by code, translated once for the whole file."""
-    return {code: str(label) for code, label in Opportunity._meta.get_field(field).flatchoices}
+def _labels(choices: type[TextChoices]) -> dict[str, str]:
+    """Choices' labels by code, translated once for the whole file."""
+    return {code: str(label) for code, label in choices.choices}
 
 
 def _csv_lines(request: HttpRequest, rows: Any, skills: dict[int, list[str]]) -> Iterator[str]:
@@ -339,8 +342,8 @@ def _csv_lines(request: HttpRequest, rows: Any, skills: dict[int, list[str]]) ->
     (model instances, `get_FOO_display` and `reverse` per row made a large file several times slower)."""
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
     yield "\ufeff" + writer.writerow([str(label) for label in CSV_HEADER])
-    stages, project_types = _labels("stage"), _labels("project_type")
-    contract_types, lost_reasons = _labels("contract_type"), _labels("lost_reason")
+    stages, project_types = _labels(Stage), _labels(ProjectType)
+    contract_types, lost_reasons = _labels(ContractType), _labels(LostReason)
     yes, no = _("yes"), _("no")
     base, marker = request.build_absolute_uri("/")[:-1], 2_147_483_647
     link = base + reverse("pipeline:opportunity", args=[marker]).replace(str(marker), "{}")

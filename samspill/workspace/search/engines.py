@@ -43,8 +43,6 @@ BATCH = 500
 # some 5 000 rows.
 RANK_LIMIT = 2_000
 PG_RANK_LIMIT = 500
-# PostgreSQL first looks for a tier among this many newest entries (see PostgreSQLEngine.candidates).
-RECENT_ENTRIES = 50_000
 
 
 @dataclass(frozen=True)
@@ -466,19 +464,6 @@ def pg_match(query: Query, *, any_term: bool = False) -> tuple[str, list[Any], s
     return condition, params, " + ".join(ranks), ranking_params[NORWEGIAN] + ranking_params[ENGLISH]
 
 
-# About the day of the RECENT_ENTRIES-th newest entry, from the planner's statistics (ANALYZE) of the
-# days: their histogram's bounds, each with as many entries between it and the next. NULL (search all
-# entries) with fewer entries or none analysed. Reading the day from the index instead would cost a
-# visit to the table per entry whenever it changed since its last VACUUM.
-_PG_RECENT_DAY = (
-    "SELECT (b.days)[greatest(1, ceil(cardinality(b.days) * (1 - %s / c.reltuples))::int)] "
-    "FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace "
-    "CROSS JOIN LATERAL (SELECT s.histogram_bounds::text::date[] AS days FROM pg_stats AS s "
-    "WHERE s.schemaname = n.nspname AND s.tablename = 'search_entry' AND s.attname = 'day') AS b "
-    "WHERE c.oid = 'search_entry'::regclass AND c.reltuples > %s"
-)
-
-
 class PostgreSQLEngine(_Common):
     """PostgreSQL full-text search with the norwegian and english configurations; ranked by ts_rank."""
 
@@ -532,37 +517,17 @@ class PostgreSQLEngine(_Common):
         condition, params, rank, rank_params = pg_match(query, any_term=any_term)
         where, filter_params = self._filters(filters)
         start, within, limit = _tier(offset, limit, self.rank_limit)
-        end = start + PG_RANK_LIMIT
-        newest = "ORDER BY e.day DESC NULLS LAST, e.id DESC"
-        # The tier: the matches newest first. A common word is found by walking the index by day backwards
-        # until the tier is full, a rarer one from the GIN indexes. Ordering the matches of a broad query
-        # by day means reading every one of them from the table (20 000 for "tilbud leveranse"), so they
-        # are first looked for among the RECENT_ENTRIES newest entries only, where the GIN indexes and the
-        # index by day together leave a tenth as many to read. If the tier is full there, it is exactly
-        # the tier of all entries (every older match comes after it); otherwise all entries are searched,
-        # in the same statement: PostgreSQL runs only the branch whose condition (the count) holds.
+        # The tier: the matches newest first, where a common word is found by walking the index by day
+        # backwards until the tier is full, and a rare one from the GIN indexes. Only the tier is ranked.
         sql = (
-            "WITH recent AS MATERIALIZED (SELECT e.id, e.day FROM search_entry AS e "  # noqa: S608
-            f"WHERE {condition}{where} AND e.day >= ({_PG_RECENT_DAY}) {newest} LIMIT %s), "
-            "found AS (SELECT count(*) AS n FROM recent), "
-            "tier AS ("
-            "(SELECT recent.id FROM recent WHERE (SELECT n FROM found) >= %s "
-            "ORDER BY recent.day DESC NULLS LAST, recent.id DESC OFFSET %s) "
-            "UNION ALL "
-            f"(SELECT e.id FROM search_entry AS e WHERE (SELECT n FROM found) < %s AND {condition}{where} "
-            f"{newest} LIMIT %s OFFSET %s)) "
+            "WITH tier AS (SELECT e.id FROM search_entry AS e "  # noqa: S608
+            f"WHERE {condition}{where} ORDER BY e.day DESC NULLS LAST, e.id DESC LIMIT %s OFFSET %s) "
             f"SELECT e.kind, e.object_id, e.customer_id, {rank} AS score "
             "FROM tier JOIN search_entry AS e ON e.id = tier.id "
             "ORDER BY score DESC, e.day DESC NULLS LAST, e.id DESC LIMIT %s OFFSET %s"
         )
-        arguments = [
-            *[*params, *filter_params, RECENT_ENTRIES, RECENT_ENTRIES, end],  # recent
-            *[end, start],  # the tier from the recent matches
-            *[end, *params, *filter_params, PG_RANK_LIMIT, start],  # or from all of them
-            *[*rank_params, limit, within],
-        ]
         with connection.cursor() as cursor:
-            cursor.execute(sql, arguments)
+            cursor.execute(sql, [*params, *filter_params, PG_RANK_LIMIT, start, *rank_params, limit, within])
             return [Candidate(*row) for row in cursor.fetchall()]
 
     def _filters(self, filters: Filters) -> tuple[str, list[Any]]:

@@ -78,3 +78,24 @@ def test_the_api_list_costs_the_same_queries_for_3_and_30_documents(
     many = _queries(api, "/api/v1/documents")
     # The token and its person, the person's roles (an opportunity's access asks them), the page, the count.
     assert few == many <= 4, f"{few} queries for 3 documents, {many} for 30"
+
+
+def _reads_text(client: Client, url: str) -> bool:
+    """Return whether a request reads the documents' extracted text, which no list shows."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return any('"workspace_document"."text"' in query["sql"] for query in queries)
+
+
+def test_the_panel_the_recycle_bin_and_the_api_list_leave_the_text_unread(
+    customer: Any, seller: Any, administrator: Any, client_for: ClientFor, token_for: Any
+) -> None:
+    _add(2, customer, [seller])
+    _add(2, customer, [seller], delete=True)
+    panel = f"/workspace/customers.customer/{customer.pk}/documents/"
+    assert not _reads_text(client_for(seller), panel)
+    assert not _reads_text(client_for(administrator), "/workspace/recycle-bin/")
+    assert not _reads_text(Client(headers=token_for(seller)), "/api/v1/documents")
+    # The document's own page shows the text, and reads it.
+    document = actions.upload_document(customer, incoming(b"Referat", "Referat.txt"), by=seller)
+    assert _reads_text(client_for(seller), document.get_absolute_url())
