@@ -40,6 +40,9 @@ class Health(models.TextChoices):
     RED = "red", _("Red")
 
 
+RUNNING = [s for s in ProjectStatus if s != ProjectStatus.CLOSED]
+
+
 class ProjectRole(models.TextChoices):
     PROJECT_MANAGER = "project_manager", _("Project manager")
     SELLER = "seller", _("Seller")
@@ -80,7 +83,8 @@ class ProjectQuerySet(QuerySet["Project"]):
         return self.filter(project_seen_by(user))
 
     def running(self) -> ProjectQuerySet:
-        return self.exclude(status=ProjectStatus.CLOSED)
+        # The running statuses by name rather than "not closed": an index on the status can find them.
+        return self.filter(status__in=RUNNING)
 
     def of(self, user: Any) -> ProjectQuerySet:
         """The projects `user` manages, sold, or is on the team of."""

@@ -37,6 +37,7 @@ from samspill.delivery.actions.changes import WAITING, change_requests_visible_t
 from samspill.delivery.actions.deviations import deviations_visible_to
 from samspill.delivery.detection import TROUBLED_EXPECTATIONS, text_of
 from samspill.delivery.models import (
+    RUNNING,
     ChangeRequest,
     ChangeState,
     Deviation,
@@ -227,16 +228,16 @@ def _agreement_use(user: Any, agreement_ids: list[int]) -> dict[int, Decimal]:
 
 def deviations_for(user: Any) -> QuerySet[Deviation]:
     """Open deviations on the running projects `user` manages, sold or whose customer they own, or owns."""
-    mine = (
-        Q(project__manager_id=user.pk)
-        | Q(project__seller_id=user.pk)
-        | Q(project__customer__account_owner_id=user.pk)
-        | Q(owner_id=user.pk)
-    )
+    # The projects as a list of ids (each condition on its own index), not joins: an OR across joined
+    # tables makes the database read every open deviation.
+    owned = Customer.objects.filter(account_owner_id=user.pk).values("pk")
+    projects = Project.objects.filter(
+        Q(manager_id=user.pk) | Q(seller_id=user.pk) | Q(customer__in=owned)
+    ).values("pk")
     return (
         deviations_visible_to(user)
-        .filter(mine, status=DeviationStatus.OPEN)
-        .exclude(project__status="closed")
+        .filter(Q(project__in=projects) | Q(owner_id=user.pk), status=DeviationStatus.OPEN)
+        .filter(project__status__in=RUNNING)
         .select_related("project", "project__customer")
         .order_by("-created_at", "-pk")
     )

@@ -117,7 +117,7 @@ OVERRUN = 0.08
 SPREAD = 0.3
 TAIL_SHARE = 0.06
 TAIL = (0.35, 0.9)
-TYPE_BIAS = {
+TYPE_BIAS: dict[str, float] = {
     ProjectType.DEVELOPMENT: 0.08,
     ProjectType.INTEGRATION: 0.16,
     ProjectType.ADVISORY: -0.10,
@@ -138,6 +138,31 @@ MOST_PEOPLE = 4  # on one work package
 FULL_DETAIL_UP_TO = 1_000  # projects: up to this, closed ones keep their staffing plan and every event
 APPROVED_EVENTS_WEEKS = 3  # the last weeks of a running project whose approvals are recorded as events
 CLOSING_RESOLUTION = "Prosjektet er avsluttet; tatt med i erfaringsoppsummeringen."
+
+
+PACKAGE_FIELDS = [
+    "id",
+    "project",
+    "position",
+    "name",
+    "description",
+    "role",
+    "estimate_package",
+    "hourly_rate",
+    "sold_hours",
+    "sold_amount",
+    "budget_hours",
+    "budget_amount",
+    "starts_on",
+    "ends_on",
+    "remaining_hours",
+    "percent_complete",
+    "progress_on",
+    "actual_hours",
+    "version",
+    "created_at",
+    "updated_at",
+]
 
 
 def delivery(ctx: Context) -> dict[str, int]:
@@ -191,6 +216,7 @@ class Won:
     """A won opportunity with its sold estimate, team and expectations, as stored."""
 
     opp: Opportunity
+    won_at: datetime.datetime
     price: Decimal
     packages: list[Sold]
     skills: list[int]
@@ -290,7 +316,7 @@ class _HandoverRows:
 
     handover: Handover
     won: Won
-    items: list[tuple[Any, ...]] = field(default_factory=list)  # (id, text, position, required, at, by)
+    items: list[list[Any]] = field(default_factory=list)  # [id, text, position, required, done at, by]
     questions: list[Question] = field(default_factory=list)
     participants: list[int] = field(default_factory=list)
     events: list[tuple[Any, ...]] = field(default_factory=list)
@@ -451,7 +477,7 @@ class _Section:
     # -- more won opportunities ---------------------------------------------------------------------
 
     def _win_more(self) -> int:
-        """Win the scripted opportunities, and history and running work when the pipeline's wins are too few."""
+        """Win the scripted opportunities, and history and running work if the pipeline's wins are too few."""
         builder = pipeline_data._Builder(self.ctx, StageSetting.current())
         plans = self._scripted(builder)
         won = Opportunity.objects.filter(stage=Stage.WON, sold_estimate__isnull=False).values_list(
@@ -702,6 +728,7 @@ class _Section:
             found.append(
                 Won(
                     opp,
+                    won.won_at or self.midnight - ONE_WEEK,
                     values[-1] or ZERO,
                     packages.get(opp.sold_estimate_id or 0, []),
                     required.get(opp.pk, []),
@@ -736,8 +763,8 @@ class _Section:
             state=HandoverState.OPEN,
             seller_id=opp.owner_id,
             project_manager_id=candidate,
-            created_at=opp.stage_changed_at,
-            updated_at=opp.stage_changed_at,
+            created_at=won.won_at,
+            updated_at=won.won_at,
         )
         rows = _HandoverRows(handover, won)
         rows.items = [
@@ -764,8 +791,8 @@ class _Section:
         if script is not None and script.state and not script.manager:
             handover.project_manager_id = None
         elif handover.project_manager_id is None and rng.random() > UNTAKEN_SHARE:
-            rows.assigned = self._manager_for(won, opp.stage_changed_at.astimezone(fiction.OSLO).date()).pk
-        won_at, now = opp.stage_changed_at, self.midnight - datetime.timedelta(hours=8)
+            rows.assigned = self._manager_for(won, won.won_at.astimezone(fiction.OSLO).date()).pk
+        won_at, now = won.won_at, self.midnight - datetime.timedelta(hours=8)
         if script is not None and script.state in (HandoverState.OPEN, HandoverState.SENT_BACK):
             state = script.state
         else:
@@ -796,7 +823,7 @@ class _Section:
                 "handover.opened",
                 handover,
                 self.people[opp.owner_id],
-                opp.stage_changed_at,
+                won.won_at,
                 changes,
                 opp,
                 {"checklist_items": len(rows.items)},
@@ -928,7 +955,7 @@ class _Section:
         rng, opp, script = self.rng, won.opp, won.script
         rows = self._handover(won, template)
         handover = rows.handover
-        won_at = opp.stage_changed_at
+        won_at = won.won_at
         won_day = won_at.astimezone(fiction.OSLO).date()
         start = opp.expected_start or won_day + 3 * ONE_WEEK
         latest = min(start - ONE_DAY, self.today - ONE_DAY)
@@ -1596,7 +1623,7 @@ class _Section:
                 )
 
     def _deviations(self, run: Run) -> None:
-        """What the rules found while the project ran, what they find on the day, and what was raised by hand."""
+        """What the rules found while the project ran, what they find on the day, what was raised by hand."""
         rng, project, manager = self.rng, run.project, run.manager
         record = run.closed_on is None or self.full_detail
         for milestone in run.milestones:  # reached after the planned day: late for a while
@@ -1917,8 +1944,8 @@ class _Writer:
     def __init__(self, section: _Section) -> None:
         self.s = section
         self.handovers: list[_HandoverRows] = []
-        self.projects: list[Project] = []
         self.runs: list[Run] = []
+        self.pending: list[Run] = []
         self.approvals: list[tuple[Any, ...]] = []
         self.staffing: list[tuple[Any, ...]] = []
         self.management: set[int] = set()
@@ -1929,14 +1956,56 @@ class _Writer:
         s = self.s
         self.handover(run.handover)
         self._lifecycle(run)
-        self.projects.append(run.project)
         self.runs.append(run)
         self.management.update(w.pk for w in run.works if w.role == Role.MANAGEMENT)
         self._approvals(run)
         if run.closed_on is None or s.full_detail:
             self._staffing(run)
+        self.pending.append(run)
         if len(s.entries) >= self.ENTRY_FLUSH:
-            self._entries()
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the finished projects and their packages, then the time booked on them.
+
+        In this order: the time entries are written without their indexes (`bulk_load`), and SQLite
+        checks a deferred foreign key by looking for the rows that point at a newly written row, which
+        without an index means reading the whole table for each project.
+        """
+        runs, self.pending = self.pending, []
+        bulk.write_objects(Project, [r.project for r in runs])
+        bulk.write(
+            ProjectPackage,
+            PACKAGE_FIELDS,
+            (
+                (
+                    w.pk,
+                    r.project.pk,
+                    w.sold.position,
+                    w.name,
+                    w.sold.description,
+                    w.role,
+                    w.sold.id,
+                    w.hourly_rate,
+                    w.sold_hours,
+                    w.sold_amount,
+                    w.budget_hours,
+                    w.budget_amount,
+                    r.project.starts_on,
+                    r.project.ends_on,
+                    w.remaining_hours,
+                    w.percent_complete,
+                    w.progress_on,
+                    w.actual_hours,
+                    w.version,
+                    r.project.created_at,
+                    w.updated_at,
+                )
+                for r in runs
+                for w in r.works
+            ),
+        )
+        self._entries()
 
     def _lifecycle(self, run: Run) -> None:
         """Record the project's creation and its moves from planned on."""
@@ -2042,7 +2111,7 @@ class _Writer:
                 )
 
     def _staffing(self, run: Run) -> None:
-        """The staffing plan: each package's sold hours over its planned weeks, and what is left after today."""
+        """The staffing plan: each package's sold hours over its planned weeks, and what is left after it."""
         s, project = self.s, run.project
         start = s.offset(project.starts_on or s.today)
         end = s.offset(project.ends_on or (project.starts_on or s.today) + 6 * ONE_WEEK)
@@ -2131,7 +2200,7 @@ class _Writer:
         s = self.s
         for rows in waiting:
             self.handover(rows)
-        self._entries()
+        self._flush()
         handovers, runs = self.handovers, self.runs
         bulk.write_objects(Handover, [r.handover for r in handovers])
         bulk.write(
@@ -2149,7 +2218,6 @@ class _Writer:
             ["handover", "person"],
             ((r.handover.pk, p) for r in handovers for p in r.participants),
         )
-        bulk.write_objects(Project, self.projects)
         bulk.write(
             Project.skills.through,
             ["project", "skill"],
@@ -2159,59 +2227,6 @@ class _Writer:
             ProjectMember,
             ["project", "person", "role"],
             ((r.project.pk, person, role) for r in runs for person, role in r.members.items()),
-        )
-        bulk.write(
-            ProjectPackage,
-            [
-                "id",
-                "project",
-                "position",
-                "name",
-                "description",
-                "role",
-                "estimate_package",
-                "hourly_rate",
-                "sold_hours",
-                "sold_amount",
-                "budget_hours",
-                "budget_amount",
-                "starts_on",
-                "ends_on",
-                "remaining_hours",
-                "percent_complete",
-                "progress_on",
-                "actual_hours",
-                "version",
-                "created_at",
-                "updated_at",
-            ],
-            (
-                (
-                    w.pk,
-                    r.project.pk,
-                    w.sold.position,
-                    w.name,
-                    w.sold.description,
-                    w.role,
-                    w.sold.id,
-                    w.hourly_rate,
-                    w.sold_hours,
-                    w.sold_amount,
-                    w.budget_hours,
-                    w.budget_amount,
-                    r.project.starts_on,
-                    r.project.ends_on,
-                    w.remaining_hours,
-                    w.percent_complete,
-                    w.progress_on,
-                    w.actual_hours,
-                    w.version,
-                    r.project.created_at,
-                    w.updated_at,
-                )
-                for r in runs
-                for w in r.works
-            ),
         )
         bulk.write(
             ProjectPackage.skills.through,
@@ -2375,7 +2390,7 @@ class _Writer:
         )
 
     def _baselines(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """Version 1 is the sold estimate; each accepted change request made the next, in the order accepted."""
+        """Version 1 is the sold estimate; each accepted change request made the next, as they were accepted."""
         s = self.s
         baselines: list[tuple[Any, ...]] = []
         rows: list[tuple[Any, ...]] = []
@@ -2450,7 +2465,7 @@ def _week_code(monday: datetime.date) -> str:
 
 
 def _final_numbers(run: Run) -> dict[str, Any]:
-    """The final numbers the closing action keeps: sold, baseline and actual hours per package and in total."""
+    """The final numbers the closing action keeps: sold, baseline and actual hours per package and in all."""
 
     def numbers(
         name: str, sold: Decimal, budget: Decimal, actual: Decimal, pk: int | None = None

@@ -1,4 +1,4 @@
-"""The timesheet costs the same queries for a week approved on one project as on many."""
+"""Reads the delivery benchmark found slow: the same queries for many rows, and the same rows as before."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from samspill.delivery.actions.time import approve_week
+from samspill.delivery.models import Project
 from samspill.delivery.tests.timefactories import LAST_MONDAY, LAST_WEEK, fix_today, log, make_project
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -48,3 +49,31 @@ def test_a_week_approved_on_many_projects_costs_the_queries_of_one(
     assert html.count('data-testid="locked-row"') == 4
     assert "Prosjekt 3" in html
     assert _queries(client, path) == one
+
+
+def test_the_start_page_deviations_are_those_i_manage_sold_own_the_customer_of_or_own(
+    project_manager: Any, seller: Any, expert: Any, manager: Any, customer: Any
+) -> None:
+    from samspill.customers.models import Customer
+    from samspill.delivery.actions.deviations import raise_deviation
+    from samspill.delivery.portfolio import deviations_for
+    from samspill.delivery.tests.timefactories import close
+
+    elsewhere = Customer.objects.create(name="Havbris AS", account_owner=manager)
+    titles = ["Mine som leder", "Solgt", "Kundens", "Eier", "Andres", "Lukket"]
+    projects = {t: make_project(project_manager, elsewhere, title=t, team=[expert]) for t in titles}
+    Project.objects.filter(pk=projects["Solgt"].pk).update(seller=expert)
+    Project.objects.filter(pk=projects["Kundens"].pk).update(customer=customer)
+    for title, project in projects.items():
+        project.refresh_from_db()
+        owner = expert if title == "Eier" else project_manager
+        raise_deviation(project, {"what": title, "owner": owner}, by=project_manager)
+    close(projects["Lukket"])
+
+    def found(person: Any) -> set[str]:
+        return {d.what for d in deviations_for(person)}
+
+    assert found(project_manager) == {"Mine som leder", "Solgt", "Kundens", "Eier", "Andres"}
+    assert found(expert) == {"Solgt", "Eier"}
+    assert found(seller) == {"Kundens"}  # the account owner of the customer
+    assert found(manager) == {"Mine som leder", "Solgt", "Eier", "Andres"}
