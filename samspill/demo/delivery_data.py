@@ -504,8 +504,8 @@ class _Section:
         ids = pipeline_rows.Ids()
         made: list[Opportunity] = []
         with pipeline_rows.Summaries() as summaries:
-            for start in range(0, len(ordered), pipeline_data.CHUNK):
-                made.extend(builder.insert(ordered[start : start + pipeline_data.CHUNK], summaries, ids))
+            for first in range(0, len(ordered), pipeline_data.CHUNK):
+                made.extend(builder.insert(ordered[first : first + pipeline_data.CHUNK], summaries, ids))
         ids.finish()
         self.ctx.made["opportunities"] = [*self.ctx.made.get("opportunities", []), *made]
         by_plan = {id(plan): opportunity for plan, opportunity in zip(ordered, made, strict=True)}
@@ -728,7 +728,7 @@ class _Section:
             found.append(
                 Won(
                     opp,
-                    won.won_at or self.midnight - ONE_WEEK,
+                    opp.stage_changed_at or self.midnight - ONE_WEEK,
                     values[-1] or ZERO,
                     packages.get(opp.sold_estimate_id or 0, []),
                     required.get(opp.pk, []),
@@ -823,7 +823,7 @@ class _Section:
                 "handover.opened",
                 handover,
                 self.people[opp.owner_id],
-                won.won_at,
+                rows.won.won_at,
                 changes,
                 opp,
                 {"checklist_items": len(rows.items)},
@@ -971,7 +971,7 @@ class _Section:
                 rows.assigned = manager.pk
         elif handover.project_manager_id is None:
             rows.assigned = self._manager_for(won, won_day).pk
-        manager = self.people[rows.assigned or handover.project_manager_id]
+        manager = self.people[rows.assigned or handover.project_manager_id or 0]
         self._tick(rows, 0.9, won_at, ack_at)
         self._opened(rows)
         if rows.assigned:
@@ -1725,7 +1725,7 @@ class _Section:
         actual = sum((w.actual_hours for w in run.works), ZERO)
         if budget > 0 and (actual - budget) * HUNDRED / budget >= self.threshold:
             forecast = (budget * (1 + self.threshold / HUNDRED)).quantize(TENTH)
-            numbers = {
+            numbers: dict[str, Any] = {
                 "forecast_hours": float(forecast),
                 "baseline_hours": float(budget),
                 "over_hours": float(forecast - budget),
@@ -2397,7 +2397,7 @@ class _Writer:
         for run in self.runs:
             project = run.project
             budgets = {w.pk: (w.sold_hours, w.sold_amount) for w in run.works}
-            versions = [
+            versions: list[tuple[Any, ...]] = [
                 (
                     BaselineSource.SOLD,
                     run.won.opp.sold_estimate_id,
