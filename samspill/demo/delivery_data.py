@@ -1219,7 +1219,10 @@ class _Section:
             return [(self._least_loaded(self.management or self.managers, first, last), 1)]
         pool = self.by_skill.get(work.sold.skills[0] if work.sold.skills else 0) or self.experts
         team = [p for p, r in run.won.team if r in (TeamRole.SOLUTION_LEAD, TeamRole.EXPERT)]
-        room = max(DAY, _weekdays(first, min(last, self.horizon - 1)) * DAY)
+        weekdays = _weekdays(first, min(last, self.horizon - 1))
+        room = max(DAY, weekdays * DAY)
+        # As many people as take a normal week's share each (and one more when people are busy).
+        most = min(MOST_PEOPLE, math.ceil(work.final / max(DAY, weekdays * DAY * 4 // 5)) + 1)
         chosen: list[tuple[int, int]] = []
         taken: set[int] = set()
         need = work.final
@@ -1230,7 +1233,7 @@ class _Section:
                 chosen.append((person, free))
                 taken.add(person)
                 need -= free
-        while need > 0 and len(chosen) < MOST_PEOPLE:
+        while need > 0 and len(chosen) < most:
             person = self._least_loaded(pool, first, last, avoid=taken)
             free = self._free(person, first, last) if person not in taken else -1
             if free < room // 3:
@@ -2390,7 +2393,7 @@ class _Writer:
         )
 
     def _baselines(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """Version 1 is the sold estimate; each accepted change request made the next, as they were accepted."""
+        """Version 1 is the sold estimate; each accepted change request made the next, in that order."""
         s = self.s
         baselines: list[tuple[Any, ...]] = []
         rows: list[tuple[Any, ...]] = []

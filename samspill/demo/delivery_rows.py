@@ -123,10 +123,9 @@ def bulk_load(models_: Sequence[type[models.Model]]) -> Iterator[None]:
     tables = [model._meta.db_table for model in models_]
     marks = ", ".join(["%s"] * len(tables))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",  # noqa: S608
-            tables,
-        )
+        # The table names are parameters; only their placeholders go into the text.
+        query = f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})"  # noqa: E501, S608
+        cursor.execute(query, tables)
         indexes = cursor.fetchall()
         for name, _sql in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")

@@ -228,7 +228,8 @@ class Context:
         data: dict[str, Any] | None = None,
     ) -> None:
         """Record an event for the events section to write."""
-        self.events.append(RecordedEvent(at, verb, target, actor, version, changes or {}, context, data or {}))
+        recorded = RecordedEvent(at, verb, target, actor, version, changes or {}, context, data or {})
+        self.events.append(recorded)
 
     def demo(self, username: str) -> Person:
         """Return one of the demo people."""

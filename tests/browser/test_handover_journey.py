@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
+from test_documents import DROP, READ_TIMEOUT  # the upload helpers of the documents test
 
 LogIn = Callable[[Page, str], None]
 Screenshot = Callable[..., Path]
@@ -25,11 +26,30 @@ PACKAGE = "Innlogging og profil"  # sold at (60 + 4 × 80 + 130) / 6 = 85 hours
 # 90 pass it. The timesheet test keeps to older weeks, so these days hold only this journey's hours.
 DAY_HOURS = 9
 WEEKS_BACK = (2, 1)
+SKETCH = "Løsningsskisse selvbetjening"  # dropped on the opportunity before it is won
+SKETCH_WORD = "abonnentportalen"  # only in the sketch's text, not in its title
+SKETCH_TEXT = f"{SKETCH}\n\nFlyttemelding og innlogging i {SKETCH_WORD} med BankID.\n".encode()
+
+
+def _open_opportunity(page: Page) -> None:
+    page.goto(f"/pipeline/list/?q={TITLE}&stage=all")
+    page.get_by_test_id("opportunity-table").get_by_role("link", name=TITLE).click()
+
+
+def _drop_sketch(page: Page) -> None:
+    """Drop the solution sketch on the opportunity's workspace and wait until its text is read."""
+    _open_opportunity(page)
+    panel = page.get_by_test_id("workspace-documents")
+    page.evaluate(DROP, ["[data-testid=dropzone]", [[f"{SKETCH}.txt", "text/plain", list(SKETCH_TEXT)]]])
+    row = panel.get_by_test_id("document-row").filter(has_text=SKETCH)
+    expect(row).to_have_count(1)
+    expect(row.get_by_test_id("extraction-state")).to_have_attribute(
+        "data-state", "extracted", timeout=READ_TIMEOUT
+    )
 
 
 def _win(page: Page) -> None:
-    page.goto(f"/pipeline/list/?q={TITLE}&stage=all")
-    page.get_by_test_id("opportunity-table").get_by_role("link", name=TITLE).click()
+    _open_opportunity(page)
     page.get_by_test_id("stage-card").get_by_test_id("win").click()
     page.get_by_test_id("win-form").locator("button[type=submit]").click()
     expect(page.get_by_test_id("stage")).to_have_class(re.compile("stage-won"))
@@ -96,6 +116,9 @@ def test_a_won_offer_is_handed_over_and_its_overrun_reaches_the_seller(
     selger, pl = seller.new_page(), delivery.new_page()
     log_in(selger, "selger")
     log_in(pl, "pl")
+
+    # Before the win, the seller drops the solution sketch on the opportunity.
+    _drop_sketch(selger)
 
     # The seller records the win: the handover opens, and the opportunity page links to it.
     _win(selger)
@@ -179,6 +202,20 @@ def test_a_won_offer_is_handed_over_and_its_overrun_reaches_the_seller(
     project_url = pl.url
     expect(pl.get_by_role("heading", level=1)).to_contain_text(TITLE)
     expect(pl.locator("main")).to_contain_text("Flyttemelding")
+
+    # The documents of the sale are on the project page, and search finds the sketch by a word of its text.
+    sale = pl.get_by_test_id("sale-documents")
+    expect(sale.get_by_test_id("sale-document")).to_have_count(1)
+    expect(sale.get_by_role("link", name=SKETCH, exact=True)).to_have_attribute("href", re.compile(r"/\d+/$"))
+    sale.scroll_into_view_if_needed()
+    screenshot(pl, "project-sale-documents")
+    search = pl.get_by_test_id("navbar-search").get_by_role("searchbox")
+    search.fill(SKETCH_WORD)
+    search.press("Enter")
+    expect(pl.get_by_test_id("search-hits").get_by_role("link", name=SKETCH)).to_be_visible()
+    pl.get_by_test_id("search-hits").get_by_role("link", name=SKETCH).click()
+    expect(pl.get_by_test_id("document-title")).to_contain_text(SKETCH)
+    pl.goto(project_url)
 
     # The project starts from the sold baseline: each package's budget is the sold estimate's hours.
     selger.goto(f"/pipeline/list/?q={TITLE}&stage=all")

@@ -9,7 +9,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from samspill.customers.forms import PersonChoiceField
-from samspill.delivery.models import ChangeRequest, Deviation, DeviationKind, Project, ProjectPackage
+from samspill.delivery.models import (
+    ChangeRequest,
+    Deviation,
+    DeviationKind,
+    Project,
+    ProjectMember,
+    ProjectPackage,
+)
 from samspill.lib.forms import VersionField
 from samspill.people.models import Person
 
@@ -17,11 +24,18 @@ DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 MAX_TEXT = 10000
 
 
-def _people(keep: Any = None) -> Any:
-    wanted = Q(is_active=True)
+def _team(project: Project, keep: Any = None) -> Any:
+    """The project's active team (members, manager, seller), and `keep` whoever it is: the owners to choose from."""
+    members = ProjectMember.objects.filter(project=project).values("person_id")
+    leads = [pk for pk in (project.manager_id, project.seller_id) if pk is not None]
+    wanted = Q(is_active=True) & (Q(pk__in=members) | Q(pk__in=leads))
     if keep is not None:
         wanted |= Q(pk=keep)
-    return Person.objects.filter(wanted).only("id", "first_name", "last_name", "username")
+    return (
+        Person.objects.filter(wanted)
+        .only("id", "first_name", "last_name", "username")
+        .order_by("first_name", "last_name", "pk")
+    )
 
 
 class DeviationForm(forms.Form):
@@ -50,7 +64,12 @@ class DeviationForm(forms.Form):
         help_text=_("What we do about it, and by when."),
         max_length=MAX_TEXT,
     )
-    owner = PersonChoiceField(label=_("Owner"), queryset=Person.objects.none(), empty_label=None)
+    owner = PersonChoiceField(
+        label=_("Owner"),
+        queryset=Person.objects.none(),
+        empty_label=None,
+        help_text=_("Someone on the project's team. Add a person to the team to make them the owner."),
+    )
 
     def __init__(
         self, *args: Any, project: Project, deviation: Deviation | None = None, **kwargs: Any
@@ -70,7 +89,7 @@ class DeviationForm(forms.Form):
             kwargs.setdefault("initial", {"owner": project.manager_id})
         super().__init__(*args, **kwargs)
         keep = deviation.owner_id if deviation is not None else project.manager_id
-        self.fields["owner"].queryset = _people(keep)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = _team(project, keep)  # type: ignore[attr-defined]
         self.automatic = deviation is not None and deviation.kind != DeviationKind.MANUAL
         if self.automatic:
             del self.fields["what"]

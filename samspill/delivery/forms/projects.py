@@ -229,9 +229,42 @@ class ExpectationStatusForm(forms.Form):
     note = forms.CharField(label=_("Why"), max_length=2000, required=False)
 
 
+PERSON_MATCHES = 20
+
+
+def matching_people(text: str, limit: int = PERSON_MATCHES) -> Any:
+    """Active people whose name, username or title contains `text`: the type-ahead's suggestions."""
+    text = (text or "").strip()
+    if not text:
+        return Person.objects.none()
+    words = Q()
+    for word in text.split()[:5]:
+        words &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(title__icontains=word)
+        )
+    return (
+        Person.objects.filter(words, is_active=True)
+        .only("id", "first_name", "last_name", "username", "title")
+        .order_by("first_name", "last_name", "pk")[:limit]
+    )
+
+
 class MemberForm(forms.Form):
+    """Add a person to the team: chosen from the type-ahead (a hidden id), or by their username without it."""
+
+    who = forms.CharField(
+        label=_("Person"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "placeholder": _("Type a name, username or title")}
+        ),
+    )
     person = PersonChoiceField(
-        label=_("Person"), queryset=Person.objects.none(), empty_label=_("Choose a person")
+        queryset=Person.objects.none(), required=False, widget=forms.HiddenInput
     )
     role = forms.ChoiceField(
         label=_("Role"), choices=[(r.value, r.label) for r in ProjectRole if r != ProjectRole.PROJECT_MANAGER]
@@ -239,7 +272,26 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = active_people().order_by("first_name", "last_name")  # type: ignore[attr-defined]
+        self.fields["person"].queryset = active_people()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("person") is not None or "person" in self.errors:
+            return data
+        username = (data.get("who") or "").strip()
+        if not username:
+            self.add_error("who", _("Choose a person: type part of their name and pick them from the list."))
+            return data
+        person = active_people().filter(username__iexact=username).first()
+        if person is None:
+            self.add_error(
+                "who",
+                _("Nobody active has the username “%(username)s”. Type part of a name and pick from the list.")
+                % {"username": username},
+            )
+            return data
+        data["person"] = person
+        return data
 
 
 class ClosingForm(forms.Form):
@@ -327,10 +379,33 @@ class ProjectFilter(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only customers and managers of projects the person sees: the choices reveal nothing more.
+        # Only customers and managers of projects the person sees with the chosen status: the choices reveal
+        # nothing more, and stay short. What is chosen stays a choice when the status changes.
         seen = Project.objects.visible_to(user).order_by()
-        customers = Customer.objects.filter(pk__in=seen.values("customer_id")).order_by("name", "pk")
-        managers = Person.objects.filter(pk__in=seen.values("manager_id")).order_by("first_name", "last_name")
+        status = str(self.data.get("status") or "") if self.is_bound else ""
+        if not status:
+            matching = seen.running()
+        elif status == "all":
+            matching = seen
+        else:
+            matching = seen.filter(status=status)
+        customers = Q(pk__in=matching.values("customer_id"))
+        managers = Q(pk__in=matching.values("manager_id"))
+        if self.is_bound:
+            chosen_customer = _number(self.data.get("customer"))
+            chosen_manager = _number(self.data.get("manager"))
+            if chosen_customer is not None:
+                customers |= Q(pk__in=seen.filter(customer_id=chosen_customer).values("customer_id"))
+            if chosen_manager is not None:
+                managers |= Q(pk__in=seen.filter(manager_id=chosen_manager).values("manager_id"))
+        self.fields["customer"].queryset = (  # type: ignore[attr-defined]
+            Customer.objects.filter(customers).only("id", "name").order_by("name", "pk")
+        )
+        self.fields["manager"].queryset = (  # type: ignore[attr-defined]
+            Person.objects.filter(managers)
+            .only("id", "first_name", "last_name", "username")
+            .order_by("first_name", "last_name", "pk")
+        )
         self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
         self.fields["manager"].queryset = managers  # type: ignore[attr-defined]
 
@@ -338,6 +413,14 @@ class ProjectFilter(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+
+
+def _number(value: Any) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 def staffing_weeks(start: datetime.date, count: int) -> list[datetime.date]:

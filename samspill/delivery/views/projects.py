@@ -43,6 +43,7 @@ from samspill.delivery.forms.projects import (
     ClosingForm,
     ExpectationStatusForm,
     LessonRows,
+    PERSON_MATCHES,
     MemberForm,
     MilestoneForm,
     PackageRows,
@@ -51,6 +52,7 @@ from samspill.delivery.forms.projects import (
     ProjectForm,
     StatusForm,
     StatusReportForm,
+    matching_people,
 )
 from samspill.delivery.models import (
     Baseline,
@@ -717,6 +719,22 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(project.get_absolute_url() + "#team")
 
 
+def person_lookup(request: HttpRequest) -> HttpResponse:
+    """The add-to-team type-ahead: at most 20 active people whose name, username or title holds the text."""
+    query = (request.GET.get("who") or request.GET.get("q") or "").strip()[:200]
+    people = list(matching_people(query, limit=PERSON_MATCHES + 1))
+    return render(
+        request,
+        "delivery/person_matches.html",
+        {
+            "people": people[:PERSON_MATCHES],
+            "more": len(people) > PERSON_MATCHES,
+            "limit": PERSON_MATCHES,
+            "query": query,
+        },
+    )
+
+
 @require_POST
 def member_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
     project = _writable(request, pk)
@@ -958,6 +976,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/expectations/<int:expectation_id>/status/", expectation_status, name="expectation_status"),
     path("<int:pk>/status-reports/", status_reports, name="status_reports"),
     path("<int:pk>/status-reports/new/", status_report_create, name="status_report_create"),
+    path("people/", person_lookup, name="person_lookup"),
     path("<int:pk>/team/", member_add, name="member_add"),
     path("<int:pk>/team/<int:member_id>/remove/", member_remove, name="member_remove"),
     path("<int:pk>/staffing/", staffing, name="staffing"),
