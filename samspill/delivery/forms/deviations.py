@@ -25,7 +25,7 @@ MAX_TEXT = 10000
 
 
 def _team(project: Project, keep: Any = None) -> Any:
-    """The project's active team (members, manager, seller), and `keep` whoever it is: the owners to choose from."""
+    """The owners to choose from: the project's active team (members, manager, seller), and `keep`."""
     members = ProjectMember.objects.filter(project=project).values("person_id")
     leads = [pk for pk in (project.manager_id, project.seller_id) if pk is not None]
     wanted = Q(is_active=True) & (Q(pk__in=members) | Q(pk__in=leads))

@@ -263,9 +263,7 @@ class MemberForm(forms.Form):
             attrs={"autocomplete": "off", "placeholder": _("Type a name, username or title")}
         ),
     )
-    person = PersonChoiceField(
-        queryset=Person.objects.none(), required=False, widget=forms.HiddenInput
-    )
+    person = PersonChoiceField(queryset=Person.objects.none(), required=False, widget=forms.HiddenInput)
     role = forms.ChoiceField(
         label=_("Role"), choices=[(r.value, r.label) for r in ProjectRole if r != ProjectRole.PROJECT_MANAGER]
     )
@@ -286,7 +284,10 @@ class MemberForm(forms.Form):
         if person is None:
             self.add_error(
                 "who",
-                _("Nobody active has the username “%(username)s”. Type part of a name and pick from the list.")
+                _(
+                    "Nobody active has the username “%(username)s”. "
+                    "Type part of a name and pick from the list."
+                )
                 % {"username": username},
             )
             return data
@@ -406,8 +407,6 @@ class ProjectFilter(forms.Form):
             .only("id", "first_name", "last_name", "username")
             .order_by("first_name", "last_name", "pk")
         )
-        self.fields["customer"].queryset = customers  # type: ignore[attr-defined]
-        self.fields["manager"].queryset = managers  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:
         if not self.is_bound or not self.is_valid():

@@ -20,7 +20,7 @@ SALE_DOCUMENT_ROWS = 50
 
 @register.simple_tag
 def sale_documents(project: Any, user: Any) -> list[Document]:
-    """The documents in the workspace of `project`'s opportunity that `user` may see, newest first; one query."""
+    """The documents of `project`'s opportunity that `user` may see, newest first, in one query."""
     if project.opportunity_id is None:
         return []
     documents = (

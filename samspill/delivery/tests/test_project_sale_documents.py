@@ -1,4 +1,4 @@
-"""The project page lists the documents of the sale: those in the workspace of the opportunity it came from."""
+"""The project page lists the documents of the sale: those of the opportunity it came from."""
 
 from __future__ import annotations
 

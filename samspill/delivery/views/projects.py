@@ -40,10 +40,10 @@ from samspill.delivery.access import can_change_project, can_create_project
 from samspill.delivery.actions import closing as closing_actions
 from samspill.delivery.actions import projects as actions
 from samspill.delivery.forms.projects import (
+    PERSON_MATCHES,
     ClosingForm,
     ExpectationStatusForm,
     LessonRows,
-    PERSON_MATCHES,
     MemberForm,
     MilestoneForm,
     PackageRows,
