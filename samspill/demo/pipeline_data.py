@@ -749,7 +749,7 @@ def _random_plan(b: _Builder, stage: str) -> Plan:
         # Decisions spread over the years, each by a customer we had for a while by then.
         decided = b.decision_day()
         known = bisect.bisect_left(b.created_days, decided - datetime.timedelta(days=ROOM_BEFORE_DECISION))
-        customer = rng.choice(b.by_age[: max(1, known)])
+        customer = b.by_age[rng.randrange(max(1, known))]  # as rng.choice of the first `known`, uncopied
         since = decided - datetime.timedelta(days=ROOM_BEFORE_DECISION)
     else:
         customer = rng.choice(b.customers)
