@@ -375,7 +375,9 @@ class _Section:
         return (day - self.base).days
 
     def day(self, offset: int) -> datetime.date:
-        return self.days[offset]
+        if 0 <= offset < len(self.days):
+            return self.days[offset]
+        return self.base + datetime.timedelta(days=offset)
 
     def at(self, day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
         """Return a moment on `day` (Oslo time), never on or after the day the data leads up to."""

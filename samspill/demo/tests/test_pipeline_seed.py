@@ -90,7 +90,7 @@ def test_every_stage_has_opportunities_at_its_configured_probability_unless_the_
     settings = StageSetting.current()
     for stage in Stage.values:
         assert Opportunity.objects.filter(stage=stage).exists(), stage
-    assert Opportunity.objects.count() == 60
+    assert Opportunity.objects.count() >= 60  # the delivery section may add won history
     assert Opportunity.objects.open().count() == 36
     events = Event.objects.filter(target_type=opportunity_type())
     overridden = 0
@@ -109,7 +109,7 @@ def test_every_stage_has_opportunities_at_its_configured_probability_unless_the_
 def test_decisions_spread_over_the_years_so_few_fall_in_the_boards_last_90_days() -> None:
     closed = Opportunity.objects.filter(stage__in=CLOSED_STAGES)
     days = [(TODAY - o.decided_on).days for o in closed]
-    assert len(days) == 24
+    assert len(days) >= 24
     assert 0 < sum(1 for d in days if d <= 90) < 0.15 * len(days)
     assert max(days) > 3 * 365
     assert sum(1 for d in days if d > 2 * 365) >= len(days) / 4
