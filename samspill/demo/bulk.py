@@ -8,7 +8,8 @@ of values for named fields; `write_objects` takes model instances, with or witho
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
@@ -94,3 +95,31 @@ def write_objects(model: type[models.Model], objects: Iterable[models.Model], *,
         return f.get_db_prep_save(raw, connection) if isinstance(f, models.JSONField) else raw
 
     return write(model, [f.attname for f in fields], ([value(o, f) for f in fields] for o in objects))
+
+
+@contextmanager
+def without_indexes(models_: Sequence[type[models.Model]]) -> Iterator[None]:
+    """Work on the tables of `models_` without their indexes on SQLite, and build the indexes afterwards.
+
+    For loading or emptying millions of rows: building an index over the rows there sorts them once,
+    where keeping it current costs a B-tree update per index per row. The unique ones are built again
+    too, so duplicates still fail (and the transaction rolls back). Mind that SQLite checks a deferred
+    foreign key by looking for the rows that point at a row written or deleted: rows pointing at rows
+    in other tables must not lose the index that finds them while those are written or deleted.
+    """
+    if connection.vendor != "sqlite" or not models_:
+        yield
+        return
+    tables = [model._meta.db_table for model in models_]
+    marks = ", ".join(["%s"] * len(tables))
+    with connection.cursor() as cursor:
+        # The table names are parameters; only their placeholders go into the text.
+        query = f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})"  # noqa: E501, S608
+        cursor.execute(query, tables)
+        indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)

@@ -42,6 +42,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import math
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -454,7 +455,7 @@ class _Section:
         runs.sort(key=lambda r: (r.project.starts_on or self.today, r.project.pk))
         self._chunk(runs)
         writer = _Writer(self)
-        with delivery_rows.bulk_load([TimeEntry, WeekApproval, Staffing]):
+        with bulk.without_indexes([TimeEntry, WeekApproval, Staffing]):
             for run in runs:
                 self._work(run)
                 self._finish(run)
@@ -1973,7 +1974,7 @@ class _Writer:
     def _flush(self) -> None:
         """Write the finished projects and their packages, then the time booked on them.
 
-        In this order: the time entries are written without their indexes (`bulk_load`), and SQLite
+        In this order: the time entries are written without their indexes (`without_indexes`), and SQLite
         checks a deferred foreign key by looking for the rows that point at a newly written row, which
         without an index means reading the whole table for each project.
         """
@@ -2081,8 +2082,10 @@ class _Writer:
         for (person, monday), units in sorted(weeks.items(), key=lambda item: (item[0][1], item[0][0])):
             if not closed and monday >= open_from:
                 continue
-            day = min(monday + 7 + (person + project.pk) % 3, s.horizon - 1)
-            minute = (person * 7 + project.pk) % 420
+            # From the title, not the id: ids go on counting after `seed --reset`, and the data must not.
+            stable = zlib.crc32(f"{project.title}/{s.people[person].username}".encode())
+            day = min(monday + 7 + stable % 3, s.horizon - 1)
+            minute = stable % 420
             key = (day, minute)
             moment = self.approved.get(key)
             if moment is None:

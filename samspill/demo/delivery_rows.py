@@ -10,8 +10,7 @@ moments as UTC text, hours as text), which saves the per-value conversions of th
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -107,29 +106,3 @@ def write_prepared(model: type[models.Model], names: Sequence[str], rows: Iterab
             cursor.executemany(sql, pending)
             written += len(pending)
     return written
-
-
-@contextmanager
-def bulk_load(models_: Sequence[type[models.Model]]) -> Iterator[None]:
-    """Load the tables of `models_` without their indexes on SQLite, and build the indexes afterwards.
-
-    Building an index over rows already there sorts them once; keeping it current row by row costs a
-    random B-tree insert per index per row, several times more at millions of rows. The unique ones are
-    built again too, so duplicates would still fail (the transaction then rolls back).
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    tables = [model._meta.db_table for model in models_]
-    marks = ", ".join(["%s"] * len(tables))
-    with connection.cursor() as cursor:
-        # The table names are parameters; only their placeholders go into the text.
-        query = f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})"  # noqa: E501, S608
-        cursor.execute(query, tables)
-        indexes = cursor.fetchall()
-        for name, _sql in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    yield
-    with connection.cursor() as cursor:
-        for _name, sql in indexes:
-            cursor.execute(sql)
