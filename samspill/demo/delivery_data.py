@@ -113,6 +113,7 @@ UNTAKEN_SHARE = 0.15  # of the waiting ones without a project manager candidate:
 # The history this section wins is smaller work than the pipeline's, so that the demo's thirty people
 # can have done it in the years the customers go back.
 HISTORY_SCALE = 0.3
+RUNNING_SCALE = 0.5  # and so is the running work it wins
 # log(actual ÷ sold) ~ N(OVERRUN + type + customer, SPREAD), and now and then a project that ran away.
 OVERRUN = 0.08
 SPREAD = 0.3
@@ -135,7 +136,7 @@ PACKAGE_SPREAD = 0.15
 # longer days, up to the next cap, never over 24 hours.
 DAY = 15
 CAPS = (20, 24, 32, 48)
-MOST_PEOPLE = 4  # on one work package
+MOST_PEOPLE = 6  # on one work package
 FULL_DETAIL_UP_TO = 1_000  # projects: up to this, closed ones keep their staffing plan and every event
 APPROVED_EVENTS_WEEKS = 3  # the last weeks of a running project whose approvals are recorded as events
 CLOSING_RESOLUTION = "Prosjektet er avsluttet; tatt med i erfaringsoppsummeringen."
@@ -178,7 +179,7 @@ def delivery(ctx: Context) -> dict[str, int]:
 class Script:
     """What a scripted win is for: a handover state, or a project that runs on the day."""
 
-    state: str  # "open", "sent_back", "run"
+    state: str  # "open", "sent_back", "run"; "history" is no script: it goes as the rules say
     ratio: float | None = None
     manager: str = "pl"  # who takes it ("": whoever the handover's rules give it to)
 
@@ -302,6 +303,7 @@ class Run:
     actual_end: datetime.date
     forecast_end: datetime.date
     closed_on: datetime.date | None = None
+    last_booked: int = -1  # the day offset of the last time entry
     members: dict[int, str] = field(default_factory=dict)
     milestones: list[Mile] = field(default_factory=list)
     changes: list[ChangeRequest] = field(default_factory=list)
@@ -342,6 +344,9 @@ class _Section:
         self.days = [self.base + datetime.timedelta(days=n) for n in range(self.horizon + 800)]
         self.this_monday = self.horizon - self.horizon % 7
         self.people: dict[int, Person] = {p.pk: p for p in ctx.made["people"]}
+        # A person's place among the people, for what must not depend on the ids (they go on counting
+        # after `seed --reset`, and the same seed must give the same data).
+        self.rank = {p.pk: n for n, p in enumerate(ctx.made["people"])}
         self.joined = {
             p.pk: self.offset(p.date_joined.astimezone(fiction.OSLO).date()) for p in self.people.values()
         }
@@ -500,7 +505,7 @@ class _Section:
         plans += [
             (self._random_plan(builder, active=True), Script("run", manager="")) for _n in range(active)
         ]
-        plans += [(self._random_plan(builder, active=False), Script("")) for _n in range(history)]
+        plans += [(self._random_plan(builder, active=False), Script("history")) for _n in range(history)]
         for plan, _script in plans:
             builder.walk(plan)
         ordered = sorted((plan for plan, _script in plans), key=lambda plan: plan.steps[0][1])
@@ -512,7 +517,7 @@ class _Section:
         ids.finish()
         self.ctx.made["opportunities"] = [*self.ctx.made.get("opportunities", []), *made]
         by_plan = {id(plan): opportunity for plan, opportunity in zip(ordered, made, strict=True)}
-        self.scripts = {by_plan[id(plan)].pk: script for plan, script in plans if script.state}
+        self.scripts = {by_plan[id(plan)].pk: script for plan, script in plans if script.state != "history"}
         return len(made)
 
     def _scripted(self, builder: Any) -> list[tuple[Any, Script]]:
@@ -527,7 +532,7 @@ class _Section:
         expert = builder.expert_for("Arkitektur", at_least=3, avoid=[fag, selger])
 
         def plan(
-            project_type: str, title: str, days_ago: int, script: Script, team: list[Any]
+            project_type: str, title: str, days_ago: int, script: Script, team: list[Any], target: int = 0
         ) -> tuple[Any, Script]:
             customer = next(customers)
             return (
@@ -537,7 +542,7 @@ class _Section:
                     stage=Stage.WON,
                     project_type=project_type,
                     title=title.format(customer=pipeline_data._short(customer)),
-                    target=pipeline_words.PACKAGES[project_type][0],
+                    target=target or pipeline_words.PACKAGES[project_type][0],
                     review=pipeline_data.APPROVED,
                     decided=today - datetime.timedelta(days=days_ago),
                     team=[(selger, TeamRole.SELLER), *team],
@@ -546,6 +551,7 @@ class _Section:
             )
 
         manager, lead = TeamRole.PROJECT_MANAGER, TeamRole.SOLUTION_LEAD
+        # The projects to run are big enough (the price gives the weeks) to be about halfway on the day.
         return [
             plan(
                 ProjectType.DEVELOPMENT,
@@ -571,30 +577,34 @@ class _Section:
             plan(
                 ProjectType.DEVELOPMENT,
                 "Ny søknadsportal for {customer}",
-                95,
+                75,
                 Script("run", ratio=1.55),
                 [(pl, manager), (fag, lead)],
+                target=1_600_000,
             ),
             plan(
                 ProjectType.INTEGRATION,
                 "Integrasjonsplattform for {customer}",
-                130,
+                85,
                 Script("run", ratio=1.2),
                 [(pl, manager), (expert, lead)],
+                target=1_500_000,
             ),
             plan(
                 ProjectType.ADVISORY,
                 "Gevinstrealisering i digitaliseringsprogrammet for {customer}",
-                80,
+                60,
                 Script("run", ratio=0.95),
                 [(pl, manager)],
+                target=1_000_000,
             ),
             plan(
                 ProjectType.INFRASTRUCTURE,
                 "Skyplattform i Azure for {customer}",
-                150,
+                100,
                 Script("run", ratio=1.3, manager="leveranse"),
                 [(leveranse, manager), (fag, lead)],
+                target=1_800_000,
             ),
             plan(
                 ProjectType.DESIGN,
@@ -602,6 +612,7 @@ class _Section:
                 25,
                 Script("run", ratio=1.1),
                 [(pl, manager)],
+                target=800_000,
             ),
         ]
 
@@ -630,7 +641,7 @@ class _Section:
             pipeline_data.PROJECT_MIX
             | ({ProjectType.ENGINEERING: 45} if technical else {ProjectType.ENGINEERING: 4}),
         )
-        median = pipeline_words.PACKAGES[project_type][0] * (1.0 if active else HISTORY_SCALE)
+        median = pipeline_words.PACKAGES[project_type][0] * (RUNNING_SCALE if active else HISTORY_SCALE)
         target = round(min(25_000_000, max(120_000, median * rng.lognormvariate(0, 0.5))), -4)
         return pipeline_data.Plan(
             customer=customer,
@@ -799,7 +810,10 @@ class _Section:
         if script is not None and script.state in (HandoverState.OPEN, HandoverState.SENT_BACK):
             state = script.state
         else:
-            state = HandoverState.SENT_BACK if rng.random() < SENT_BACK_SHARE else HandoverState.OPEN
+            taken = rows.assigned or handover.project_manager_id  # nobody sends back what nobody took
+            state = (
+                HandoverState.SENT_BACK if taken and rng.random() < SENT_BACK_SHARE else HandoverState.OPEN
+            )
         self._tick(rows, rng.uniform(0.2, 0.6) if script is not None else rng.uniform(0.2, 0.9), won_at, now)
         self._opened(rows)
         if rows.assigned:
@@ -1236,7 +1250,7 @@ class _Section:
                 chosen.append((person, free))
                 taken.add(person)
                 need -= free
-        while need > 0 and len(chosen) < most:
+        while need > 0 and len(chosen) < MOST_PEOPLE:
             person = self._least_loaded(pool, first, last, avoid=taken)
             free = self._free(person, first, last) if person not in taken else -1
             if free < room // 3:
@@ -1244,8 +1258,8 @@ class _Section:
                 other_free = self._free(other, first, last) if other not in taken else -1
                 if other_free > free:
                     person, free = other, other_free
-            if person in taken:
-                break
+            if person in taken or (len(chosen) >= most and free < room // 4):
+                break  # beyond the usual number, only people with room to spare join
             chosen.append((person, max(free, DAY)))
             taken.add(person)
             need -= max(free, 0)
@@ -1273,7 +1287,8 @@ class _Section:
         project = run.project
         until = self.horizon - 1
         if project.status == ProjectStatus.CLOSED:
-            until = min(until, self.offset(run.actual_end))
+            # When the people are busy the work takes longer: up to four weeks past the planned end.
+            until = min(self.horizon - 4, self.offset(run.actual_end) + 28)
         elif project.status == ProjectStatus.ON_HOLD:
             until = min(until, self.horizon - 7 * self.rng.randint(3, 6))
         for work in run.works:
@@ -1291,6 +1306,13 @@ class _Section:
         if project.status == ProjectStatus.CLOSED:
             for work in run.works:
                 work.final = work.booked  # what was booked is what it took
+            if run.last_booked > self.offset(run.actual_end):
+                run.actual_end = self.day(run.last_booked)
+                if run.closed_on is not None and run.closed_on <= run.actual_end:
+                    closed_on = fiction.workday(
+                        run.actual_end + datetime.timedelta(days=self.rng.randint(2, 9))
+                    )
+                    run.closed_on = min(self.today - ONE_DAY, max(closed_on, run.actual_end + ONE_DAY))
 
     def _book(self, run: Run, work: Work, person: int, units: int, until: int) -> int:
         """Book `units` half hours of `person` on the package's weekdays up to `until`; return what did
@@ -1312,7 +1334,7 @@ class _Section:
                 mondays += later
                 end = until
         per, extra = divmod(units, planned)
-        rot = (person + work.pk) % 5
+        rot = (self.rank[person] + work.pk) % 5
         chunk = self.chunk
         placed: dict[int, int] = {}
         spans: list[tuple[int, int]] = []
@@ -1355,6 +1377,8 @@ class _Section:
                         carry -= take
         project_id, package_id, sink, weeks = run.project.pk, work.pk, self.entries, work.weeks
         booked = 0
+        if placed:
+            run.last_booked = max(run.last_booked, max(placed))
         for day, on_day in placed.items():
             sink.append((project_id, package_id, person, day, on_day))
             monday = day - day % 7
@@ -2079,7 +2103,9 @@ class _Writer:
         open_from = s.this_monday - 7 * s.rng.choice([1, 1, 2])
         recent = s.this_monday - 7 * APPROVED_EVENTS_WEEKS
         values, manager = s.values, run.manager.pk
-        for (person, monday), units in sorted(weeks.items(), key=lambda item: (item[0][1], item[0][0])):
+        for (person, monday), units in sorted(
+            weeks.items(), key=lambda item: (item[0][1], s.rank[item[0][0]])
+        ):
             if not closed and monday >= open_from:
                 continue
             # From the title, not the id: ids go on counting after `seed --reset`, and the data must not.
@@ -2177,11 +2203,11 @@ class _Writer:
         values, created, management, notes = s.values, self.created, self.management, words.TIME_NOTES
         rows = []
         for project_id, package_id, person, offset, units in s.entries:
-            key = (offset, person % 97)
+            key = (offset, s.rank[person] % 97)
             moment = created.get(key)
             if moment is None:
                 at = datetime.datetime.combine(s.day(offset), datetime.time(15, 30), tzinfo=fiction.OSLO)
-                moment = created[key] = values.moment(at + datetime.timedelta(minutes=person % 97))
+                moment = created[key] = values.moment(at + datetime.timedelta(minutes=key[1]))
             note = notes[(package_id + offset) % len(notes)] if (package_id + offset) % 23 == 0 else ""
             rows.append(
                 (

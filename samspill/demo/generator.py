@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, router, transaction
@@ -57,8 +58,12 @@ SIZES: dict[str, dict[str, int]] = {
         "opportunities": 60,
         "open opportunities": 36,
         "documents": 90,
-        # Delivery: projects from won opportunities (the section adds won history when the pipeline
-        # has too few), how many of them should be running, and about how many time entries to write.
+        # Delivery: projects from won opportunities (the section wins history when the pipeline has
+        # too few: at `small`, 200 and more closed ones), how many should be running at least, and
+        # about how many time entries to write. At `medium` and `large` the pipeline's wins are
+        # projects enough (some 2 200 and 21 600), and more work than the people can do in normal
+        # days: they book longer days (never over 24 hours), and what still does not fit is left
+        # out of the actual hours (the section's count "hours not booked").
         "projects": 230,
         "active projects": 12,
         "time entries": 20_000,
@@ -279,9 +284,15 @@ def change(obj: models.Model, name: str, before: Any, after: Any) -> dict[str, d
     }
 
 
-@lru_cache(maxsize=4)
 def password_hash(seed: int) -> str:
     """Return the demo password's hash, made once: hashing it per person would take minutes."""
+    # Made again when the configured hasher changes (a hash made by a hasher that is no longer
+    # configured would not check).
+    return _password_hash(seed, settings.PASSWORD_HASHERS[0])
+
+
+@lru_cache(maxsize=4)
+def _password_hash(seed: int, hasher: str) -> str:
     salt_rng = random.Random(f"{seed}:password")
     salt = "".join(salt_rng.choice(string.ascii_letters + string.digits) for _ in range(24))
     return make_password(DEMO_PASSWORD, salt=salt)

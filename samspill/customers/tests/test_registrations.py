@@ -13,13 +13,10 @@ def test_customers_register_access_for_each_model() -> None:
 
 def test_customers_register_their_panels_start_items_and_feed() -> None:
     # The customer page: the pipeline's opportunities first, then the customer's own agreements and
-    # contacts, then the workspace's documents.
-    assert [p.key for p in registry.registry.panels["customers.customer"]] == [
-        "pipeline.opportunities",
-        "customers.agreements",
-        "customers.contacts",
-        "workspace.documents",
-    ]
+    # contacts, then the workspace's documents (other apps may add panels in between).
+    keys = [p.key for p in registry.registry.panels["customers.customer"]]
+    wanted = ["pipeline.opportunities", "customers.agreements", "customers.contacts", "workspace.documents"]
+    assert [key for key in keys if key in wanted] == wanted
     assert {"customers.mine", "customers.agreements_ending"} <= {
         p.key for p in registry.registry.panels[registry.START]
     }
