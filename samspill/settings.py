@@ -272,6 +272,11 @@ OFFER_TEMPLATE = env_str("OFFER_TEMPLATE", "")
 if OFFER_TEMPLATE and not Path(OFFER_TEMPLATE).is_file():
     raise ImproperlyConfigured(f"OFFER_TEMPLATE must name a .docx file; {OFFER_TEMPLATE!r} does not exist")
 
+# Projects: a forecast at completion this many percent over the baseline hours opens a deviation.
+DEVIATION_THRESHOLD_PERCENT = env_int("DEVIATION_THRESHOLD_PERCENT", 10)
+if DEVIATION_THRESHOLD_PERCENT < 0:
+    raise ImproperlyConfigured("DEVIATION_THRESHOLD_PERCENT must be 0 or more")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

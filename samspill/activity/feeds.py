@@ -48,11 +48,38 @@ def _changes(event: Event) -> list[tuple[str, str, str]]:
     ]
 
 
+# A wording may fold several events into one line, so a feed reads this many times the lines it shows.
+READ_AHEAD = 3
+
+
 def feed_for(obj: models.Model, user: Any, *, limit: int = 20) -> list[FeedLine]:
     """Return the latest events of `obj` and of what the registered feed sources add to it."""
     condition = about(obj)
     extra = registry.feed_filter(obj)
     if extra is not None:
         condition |= extra
-    found = Event.objects.filter(condition).select_related("actor", "target_type").order_by("-id")[:limit]
-    return [FeedLine(e, describe(e), _changes(e)) for e in found]
+    found = list(
+        Event.objects.filter(condition)
+        .select_related("actor", "target_type")
+        .order_by("-id")[: limit * READ_AHEAD]
+    )
+    return _lines(found)[:limit]
+
+
+def _lines(events: list[Event]) -> list[FeedLine]:
+    """Each event as a line: in the words its app registered for it, else its verb's phrase."""
+    by_wording: dict[Any, list[Event]] = {}
+    for event in events:
+        word = registry.registry.feed_wordings.get(event.verb)
+        if word is not None:
+            by_wording.setdefault(word, []).append(event)
+    worded: dict[int, str | None] = {}
+    for word, group in by_wording.items():
+        worded.update(word(group))
+    lines = []
+    for event in events:
+        if event.pk not in worded:
+            lines.append(FeedLine(event, describe(event), _changes(event)))
+        elif (sentence := worded[event.pk]) is not None:
+            lines.append(FeedLine(event, sentence, []))
+    return lines

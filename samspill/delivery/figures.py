@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from samspill.delivery import progress
@@ -350,6 +350,70 @@ def health_of(
         ],
         manual_deviations=manual_deviations,
     )
+
+
+def healths(projects: list[Project], *, today: datetime.date) -> dict[int, progress.Assessment]:
+    """Return the health of each of a batch of projects on `today`, in five queries whatever their number.
+
+    The hours are the packages' stored actual hours, which every action that books or changes hours keeps
+    current; what changes with the date alone is which milestones are late.
+    """
+    ids = [p.pk for p in projects]
+    packages: dict[int, list[ProjectPackage]] = {}
+    for package in ProjectPackage.objects.filter(project_id__in=ids).order_by("position", "pk"):
+        packages.setdefault(package.project_id, []).append(package)
+    milestones: dict[int, list[Milestone]] = {}
+    for milestone in Milestone.objects.filter(project_id__in=ids, done_on__isnull=True).order_by(
+        "planned_on", "pk"
+    ):
+        milestones.setdefault(milestone.project_id, []).append(milestone)
+    reports = {r.project_id: r for r in _latest_reports(ids)}
+    troubled = _troubled_by_project(projects)
+    manual = dict(
+        Deviation.objects.filter(project_id__in=ids, status=DeviationStatus.OPEN, kind=DeviationKind.MANUAL)
+        .values_list("project_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    threshold = threshold_percent()
+    return {
+        project.pk: health_of(
+            project,
+            [
+                PackageFigures(package=package, plan=_plan(package, project, package.actual_hours))
+                for package in packages.get(project.pk, [])
+            ],
+            milestones.get(project.pk, []),
+            today=today,
+            threshold=threshold,
+            latest_report=reports.get(project.pk),
+            expectations=troubled.get(project.pk, []),
+            manual_deviations=manual.get(project.pk, 0),
+        )
+        for project in projects
+    }
+
+
+def _latest_reports(ids: list[int]) -> Any:
+    """Each project's latest status report, one query."""
+    latest = StatusReport.objects.filter(project=OuterRef("project_id")).order_by(
+        "-week", "-created_at", "-pk"
+    )
+    return StatusReport.objects.filter(project_id__in=ids, pk=Subquery(latest.values("pk")[:1])).only(
+        "pk", "project_id", "health", "comment"
+    )
+
+
+def _troubled_by_project(projects: list[Project]) -> dict[int, list[Expectation]]:
+    """The expectations at risk or broken of each project's opportunity, one query."""
+    by_opportunity = {p.opportunity_id: p.pk for p in projects if p.opportunity_id}
+    if not by_opportunity:
+        return {}
+    found: dict[int, list[Expectation]] = {}
+    rows = Expectation.objects.filter(opportunity_id__in=list(by_opportunity), status__in=TROUBLED)
+    for expectation in rows.order_by("position", "pk"):
+        found.setdefault(by_opportunity[expectation.opportunity_id], []).append(expectation)
+    return found
 
 
 def troubled_expectations(project: Project) -> list[Expectation]:

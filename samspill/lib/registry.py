@@ -2,7 +2,8 @@
 
 - panels: a block on another object's page ("customers.customer" gets an opportunities panel);
 - start items: blocks on the start page, "what needs me today";
-- search sources and feed sources: what search and activity feeds cover;
+- search sources and feed sources: what search and activity feeds cover, and feed wordings: how an
+  app's events read there when a phrase with the actor and the object is not enough;
 - access: which function decides who may see and change a model's objects;
 - periodic jobs: what the worker's scheduler enqueues, and how often;
 - agreement usage: what besides won call-offs uses a framework agreement's ceiling (accepted change
@@ -85,6 +86,12 @@ class PeriodicJob:
     enqueue: Callable[[], Any]
 
 
+# Given one feed's events of some verbs, newest first, return each one's line by event id: a sentence,
+# or None when the event is folded into another event's line (several weeks approved at once). Events
+# left out of the answer read as their verb's phrase.
+FeedWording = Callable[[list[Any]], dict[int, str | None]]
+
+
 @dataclass
 class Registry:
     panels: dict[str, list[Panel]] = field(default_factory=dict)
@@ -93,6 +100,7 @@ class Registry:
     access: dict[str, Access] = field(default_factory=dict)
     periodic_jobs: dict[str, PeriodicJob] = field(default_factory=dict)
     verbs: dict[str, Any] = field(default_factory=dict)
+    feed_wordings: dict[str, FeedWording] = field(default_factory=dict)
     agreement_usage: dict[str, Callable[[Any, Any], Any]] = field(default_factory=dict)
 
 
@@ -180,6 +188,13 @@ def register_periodic_job(name: str, *, every: datetime.timedelta, enqueue: Call
 def register_verbs(phrases: dict[str, Any]) -> None:
     """Say how events read in feeds: {"customer.updated": _("%(actor)s changed %(object)s")}."""
     registry.verbs.update(phrases)
+
+
+def register_feed_wording(verbs: list[str], word: FeedWording) -> None:
+    """Have `word(events)` write the feed lines of events with these verbs, a whole feed's at once, so
+    that what the lines name (people, weeks, hours) is read in one query, not one per line."""
+    for verb in verbs:
+        registry.feed_wordings[verb] = word
 
 
 def register_agreement_usage(key: str, used: Callable[[Any, Any], Any]) -> None:

@@ -812,6 +812,24 @@ def refresh_numbers(project: Project) -> Project:
     return project
 
 
+def refresh_health(projects: list[Project], *, today: datetime.date | None = None) -> int:
+    """Store the health a batch of projects has on `today`; return how many changed.
+
+    Health depends on the date (a milestone whose day passes is late), so the daily scan calls this for
+    the running projects, a batch at a time: five reads and at most one write per health level.
+    """
+    found = figures.healths(projects, today=today or timezone.localdate())
+    changed: dict[str, list[int]] = {}
+    for project in projects:
+        level = found[project.pk].level
+        if project.health != level:
+            changed.setdefault(level, []).append(project.pk)
+            project.health = level
+    for level, ids in changed.items():
+        Project.objects.filter(pk__in=ids).update(health=level)
+    return sum(len(ids) for ids in changed.values())
+
+
 def _end(opportunity: Opportunity) -> Any:
     if opportunity.expected_start and opportunity.duration_weeks:
         return opportunity.expected_start + datetime.timedelta(weeks=opportunity.duration_weeks)

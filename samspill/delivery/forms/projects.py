@@ -362,16 +362,54 @@ SORT_CHOICES = [
 ]
 
 
+CUSTOMER_MATCHES = 20
+
+
+def _statused(projects: Any, status: str) -> Any:
+    """The projects with the list's status filter: running when empty, every one with "all"."""
+    if not status:
+        return projects.running()
+    if status == "all":
+        return projects
+    return projects.filter(status=status)
+
+
+def name_words(text: str, field: str = "name") -> Q:
+    """The filter on rows whose `field` holds every word of `text` (the first five)."""
+    words = Q()
+    for word in (text or "").split()[:5]:
+        words &= Q(**{f"{field}__icontains": word})
+    return words
+
+
+def matching_customers(text: str, *, user: Any, status: str = "", limit: int = CUSTOMER_MATCHES) -> Any:
+    """Customers whose name holds every word of `text` and who have projects `user` sees with `status`:
+    the project list's customer type-ahead. A customer only of projects the person may not see is never
+    suggested, so the suggestions reveal nothing the list would not."""
+    text = (text or "").strip()
+    if not text:
+        return Customer.objects.none()
+    projects = _statused(Project.objects.visible_to(user).order_by(), status)
+    return (
+        Customer.objects.visible_to(user)
+        .filter(name_words(text), pk__in=projects.values("customer_id"))
+        .only("id", "name")
+        .order_by("name", "pk")[:limit]
+    )
+
+
 class ProjectFilter(forms.Form):
+    """The project list's filters. The customer is a type-ahead: a chosen customer travels as its id
+    (`customer`), and a name typed without choosing (or without JavaScript) matches part of the name."""
+
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("Running")), ("all", _("All")), *ProjectStatus.choices],
     )
-    customer = forms.ModelChoiceField(
-        label=_("Customer"), required=False, queryset=Customer.objects.none(), empty_label=_("All customers")
-    )
+    customer = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    customer_name = forms.CharField(label=_("Customer"), required=False, max_length=200)
     manager = PersonChoiceField(
         label=_("Project manager"), required=False, queryset=Person.objects.none(), empty_label=_("Everybody")
     )
@@ -380,38 +418,60 @@ class ProjectFilter(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only customers and managers of projects the person sees with the chosen status: the choices reveal
-        # nothing more, and stay short. What is chosen stays a choice when the status changes.
+        self.user = user
+        # Only managers of projects the person sees with the chosen status: the choices reveal nothing
+        # more, and stay short (a few hundred people at most, unlike the thousands of customers). What is
+        # chosen stays a choice when the status changes.
         seen = Project.objects.visible_to(user).order_by()
         status = str(self.data.get("status") or "") if self.is_bound else ""
-        if not status:
-            matching = seen.running()
-        elif status == "all":
-            matching = seen
-        else:
-            matching = seen.filter(status=status)
-        customers = Q(pk__in=matching.values("customer_id"))
-        managers = Q(pk__in=matching.values("manager_id"))
-        if self.is_bound:
-            chosen_customer = _number(self.data.get("customer"))
-            chosen_manager = _number(self.data.get("manager"))
-            if chosen_customer is not None:
-                customers |= Q(pk__in=seen.filter(customer_id=chosen_customer).values("customer_id"))
-            if chosen_manager is not None:
-                managers |= Q(pk__in=seen.filter(manager_id=chosen_manager).values("manager_id"))
-        self.fields["customer"].queryset = (  # type: ignore[attr-defined]
-            Customer.objects.filter(customers).only("id", "name").order_by("name", "pk")
-        )
+        managers = Q(pk__in=_statused(seen, status).values("manager_id"))
+        if self.is_bound and (chosen_manager := _number(self.data.get("manager"))) is not None:
+            managers |= Q(pk__in=seen.filter(manager_id=chosen_manager).values("manager_id"))
         self.fields["manager"].queryset = (  # type: ignore[attr-defined]
             Person.objects.filter(managers)
             .only("id", "first_name", "last_name", "username")
             .order_by("first_name", "last_name", "pk")
         )
 
+    def clean_customer(self) -> Customer | None:
+        """The chosen customer, if there is one the person may see; an unknown id is no filter."""
+        number = _number(self.cleaned_data.get("customer"))
+        if number is None:
+            return None
+        return Customer.objects.visible_to(self.user).only("id", "name").filter(pk=number).first()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        customer, typed = data.get("customer"), (data.get("customer_name") or "").strip()
+        # A link names the customer by id alone. A submitted form also sends the text: when it no longer
+        # reads as the chosen customer (changed or emptied without JavaScript), the text decides.
+        if (
+            customer is not None
+            and "customer_name" in self.data
+            and typed.casefold() != customer.name.casefold()
+        ):
+            data["customer"] = customer = None
+        data["customer_name"] = customer.name if customer is not None else typed
+        return data
+
+    def customer_shown(self) -> str:
+        """What the customer field shows: the chosen customer's name, or the text typed."""
+        if self.is_bound and self.is_valid():
+            return str(self.cleaned_data.get("customer_name") or "")
+        return str(self.data.get("customer_name") or "") if self.is_bound else ""
+
+    def chosen_customer_id(self) -> int | str:
+        """The chosen customer's id for the hidden field, empty when none is chosen."""
+        customer = self.cleaned_data.get("customer") if self.is_bound and self.is_valid() else None
+        return customer.pk if customer is not None else ""
+
     def values(self) -> dict[str, Any]:
         if not self.is_bound or not self.is_valid():
             return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+        values = {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
+        if "customer" in values:
+            values.pop("customer_name", None)
+        return values
 
 
 def _number(value: Any) -> int | None:

@@ -4,7 +4,7 @@
   risk or broken, and the past ones with the customer's satisfaction and the overrun against what
   was sold;
 - a project's feed includes the events of its packages, milestones, status reports, expectations,
-  team and retrospective (their context is the project);
+  team, approved weeks and retrospective (their context is the project), but not single time entries;
 - search covers projects, each only for who may see it;
 - documents in a project's workspace follow the project's access.
 """
@@ -37,6 +37,7 @@ from samspill.delivery import progress
 from samspill.delivery.access import can_change_project, can_create_project
 from samspill.delivery.figures import TROUBLED
 from samspill.delivery.models import Health, Project, ProjectStatus
+from samspill.delivery.registrations.time import ENTRY_VERBS
 from samspill.lib import registry
 from samspill.pipeline.models import Expectation, Opportunity
 
@@ -123,7 +124,14 @@ registry.register_panel(
     context=_opportunity_panel,
     order=5,
 )
-registry.register_feed_source(Project, within)
+
+
+def _project_feed(project: Any) -> Q:
+    """The events within the project, but for single time entries (see registrations.time)."""
+    return within(project) & ~Q(verb__in=ENTRY_VERBS)
+
+
+registry.register_feed_source(Project, _project_feed)
 
 
 def _can_change(user: Any, project: Any) -> bool:

@@ -390,9 +390,10 @@ def test_the_daily_scan_covers_running_projects_in_batches_of_constant_queries(
     assert scan_running_projects(today=TODAY, batch=2) == 5
     assert not Deviation.objects.filter(project=closed).exists()
     # Nothing changed: each of the three batches reads its projects, packages, milestones and open
-    # deviations (no opportunity, so no expectations) inside a savepoint (two statements); one last
-    # read finds no more projects.
-    with django_assert_num_queries(3 * (4 + 2) + 1):
+    # deviations (no opportunity, so no expectations), then for health its packages, open milestones,
+    # latest reports and deviations raised by hand, inside a savepoint (two statements); one last read
+    # finds no more projects.
+    with django_assert_num_queries(3 * (4 + 4 + 2) + 1):
         assert scan_running_projects(today=TODAY, batch=2) == 0
 
 

@@ -40,6 +40,7 @@ from samspill.delivery.access import can_change_project, can_create_project
 from samspill.delivery.actions import closing as closing_actions
 from samspill.delivery.actions import projects as actions
 from samspill.delivery.forms.projects import (
+    CUSTOMER_MATCHES,
     PERSON_MATCHES,
     ClosingForm,
     ExpectationStatusForm,
@@ -52,7 +53,9 @@ from samspill.delivery.forms.projects import (
     ProjectForm,
     StatusForm,
     StatusReportForm,
+    matching_customers,
     matching_people,
+    name_words,
 )
 from samspill.delivery.models import (
     Baseline,
@@ -182,6 +185,8 @@ def _filtered(request: HttpRequest, data: dict[str, Any]) -> Any:
         rows = rows.filter(status=status)
     if data.get("customer"):
         rows = rows.filter(customer=data["customer"])
+    elif data.get("customer_name"):
+        rows = rows.filter(name_words(data["customer_name"], "customer__name"))
     if data.get("manager"):
         rows = rows.filter(manager=data["manager"])
     if data.get("health"):
@@ -222,6 +227,25 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "totals": totals,
             "can_create": can_create_project(request.user),
             "today": timezone.localdate(),
+        },
+    )
+
+
+def customer_lookup(request: HttpRequest) -> HttpResponse:
+    """The list's customer type-ahead: at most 20 customers of projects the person sees, by name."""
+    query = (request.GET.get("customer_name") or request.GET.get("q") or "").strip()[:200]
+    status = request.GET.get("status") or ""
+    if status not in {"all", *ProjectStatus.values}:
+        status = ""
+    customers = list(matching_customers(query, user=request.user, status=status, limit=CUSTOMER_MATCHES + 1))
+    return render(
+        request,
+        "delivery/customer_matches.html",
+        {
+            "customers": customers[:CUSTOMER_MATCHES],
+            "more": len(customers) > CUSTOMER_MATCHES,
+            "limit": CUSTOMER_MATCHES,
+            "query": query,
         },
     )
 
@@ -967,6 +991,7 @@ def retrospective_edit(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("", project_list, name="projects"),
     path("new/", project_create, name="project_create"),
+    path("customers/", customer_lookup, name="customer_lookup"),
     path("<int:pk>/", project_detail, name="project"),
     path("<int:pk>/edit/", project_edit, name="project_edit"),
     path("<int:pk>/status/", project_status, name="project_status"),

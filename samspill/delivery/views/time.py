@@ -18,7 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -73,14 +75,8 @@ from samspill.lib.formatting import hours as show_hours
 from samspill.people.models import Person
 
 WAITING_LIMIT = 100
-OPTION_FIELDS = [
-    "name",
-    "position",
-    "project__title",
-    "project__status",
-    "project__manager_id",
-    "project__customer__name",
-]
+OPTION_FIELDS = ["project_id", "name", "position"]
+PROJECT_FIELDS = ["title", "status", "manager_id", "customer__name"]
 APPROVED_SHOWN = 30
 ZERO = Decimal(0)
 
@@ -211,12 +207,20 @@ def _load_week(user: Any, monday: datetime.date) -> _Week:
         )
     }
     # Only what the sheet shows of every package one may log on: someone on many teams has hundreds.
+    # The projects are read once each and shared by their packages (a join would make one per package).
+    loggable = {
+        p.pk: p
+        for p in Project.objects.filter(pk__in=_loggable_projects(user))
+        .select_related("customer")
+        .only(*PROJECT_FIELDS)
+    }
     options = list(
-        ProjectPackage.objects.filter(project__in=_loggable_projects(user))
-        .select_related("project", "project__customer")
+        ProjectPackage.objects.filter(project__in=list(loggable))
         .only(*OPTION_FIELDS)
         .order_by(Lower("project__title"), "project_id", "position", "pk")
     )
+    for package in options:
+        package.project = loggable[package.project_id]
     planned: dict[int, Decimal] = defaultdict(Decimal)
     for package_id, hours in Staffing.objects.filter(person=user, week=monday).values_list(
         "package_id", "hours"
@@ -378,8 +382,9 @@ def _sheet_context(
         "billable_total": sum((r.total for r in everything if r.billable), ZERO),
         "planned_total": sum(week.planned.values(), ZERO),
         "approvals": sorted(week.approvals.values(), key=lambda a: a.project_id),
-        "options": _option_groups(week.options, shown),
-        "first_free": next((p.pk for p in week.options if p.pk not in shown), None),
+        "options": _option_groups(
+            week.options, shown, next((p.pk for p in week.options if p.pk not in shown), None)
+        ),
         "errors": _error_list(editable, errors or {}),
         "form_errors": list((errors or {}).get("form", [])),
         "horizon": today + datetime.timedelta(days=FUTURE_DAYS),
@@ -391,12 +396,48 @@ def _sheet_context(
     }
 
 
-def _option_groups(options: Sequence[ProjectPackage], shown: set[int]) -> list[dict[str, Any]]:
-    groups: dict[int, dict[str, Any]] = {}
+def _option_groups(options: Sequence[ProjectPackage], shown: set[int], selected: int | None) -> SafeString:
+    """The "add a work package" choices, one group per project, as HTML.
+
+    Built here rather than in the template: someone on many teams has hundreds of packages, and the
+    template language would spend most of the page's time on them. The project's title, address and
+    customer are on the group, for the script that adds the row.
+    """
+    groups: dict[int, list[ProjectPackage]] = {}
     for package in options:
-        group = groups.setdefault(package.project_id, {"project": package.project, "packages": []})
-        group["packages"].append({"package": package, "shown": package.pk in shown})
-    return list(groups.values())
+        groups.setdefault(package.project_id, []).append(package)
+    on_sheet = _("on the sheet")
+    parts = []
+    for packages in groups.values():
+        project = packages[0].project
+        title, customer = project.title, project.customer.name
+        choices = format_html_join(
+            "",
+            '<option value="{}"{}{}>{}{}</option>',
+            (
+                (
+                    package.pk,
+                    mark_safe(" selected") if package.pk == selected else "",
+                    format_html(' data-package="{}"', package.name) if package.pk in shown else "",
+                    package.name,
+                    f" ({on_sheet})" if package.pk in shown else "",
+                )
+                for package in packages
+            ),
+        )
+        parts.append(
+            format_html(
+                '<optgroup label="{} · {}" data-project="{}" data-project-url="{}" data-customer="{}">'
+                "{}</optgroup>",
+                title,
+                customer,
+                title,
+                project.get_absolute_url(),
+                customer,
+                choices,
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308 (each part escaped by format_html)
 
 
 def _error_list(rows: Sequence[SheetRow], errors: Mapping[str, list[str]]) -> list[dict[str, Any]]:

@@ -128,13 +128,15 @@
       holder.innerHTML = html;
       const [row, notes] = holder.querySelectorAll("tr");
       row.querySelector(`input[name="r${index}-package"]`).value = option.value;
+      const group = option.closest("optgroup").dataset;
+      const packageName = option.dataset.package || option.textContent;
       const link = row.querySelector('[data-slot="project"]');
-      link.textContent = option.dataset.project;
-      link.href = option.dataset.projectUrl;
-      row.querySelector('[data-slot="package"]').textContent = option.dataset.package;
-      row.querySelector('[data-slot="customer"]').textContent = option.dataset.customer;
+      link.textContent = group.project;
+      link.href = group.projectUrl;
+      row.querySelector('[data-slot="package"]').textContent = packageName;
+      row.querySelector('[data-slot="customer"]').textContent = group.customer;
       row.querySelectorAll("input.hours, input.form-check-input").forEach((input) => {
-        input.setAttribute("aria-label", `${input.getAttribute("aria-label")} ${option.dataset.package}`);
+        input.setAttribute("aria-label", `${input.getAttribute("aria-label")} ${packageName}`);
       });
       const empty = body.querySelector(".empty-row");
       if (empty) {
