@@ -39,10 +39,14 @@ def _open_opportunity(page: Page) -> None:
 def _drop_sketch(page: Page) -> None:
     """Drop the solution sketch on the opportunity's workspace and wait until its text is read."""
     _open_opportunity(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
     panel = page.get_by_test_id("workspace-documents")
+    expect(panel.get_by_test_id("dropzone")).to_be_visible()
+    # The drop is handled by a deferred script: drop only once the page has run its scripts.
+    page.wait_for_function("document.readyState === 'complete'")
     page.evaluate(DROP, ["[data-testid=dropzone]", [[f"{SKETCH}.txt", "text/plain", list(SKETCH_TEXT)]]])
     row = panel.get_by_test_id("document-row").filter(has_text=SKETCH)
-    expect(row).to_have_count(1)
+    expect(row).to_have_count(1, timeout=READ_TIMEOUT)
     expect(row.get_by_test_id("extraction-state")).to_have_attribute(
         "data-state", "extracted", timeout=READ_TIMEOUT
     )
@@ -85,8 +89,10 @@ def _project_package(page: Page, package: str) -> Any:
 def _log_week(page: Page, weeks_back: int, project: str, package: str, hours: int) -> None:
     """Log `hours` on each weekday of a past week on `project`'s `package` through the timesheet."""
     page.goto(f"/projects/time/?week={_week_code(weeks_back)}")
-    choice = page.get_by_test_id("add-package").locator(
-        f"option[data-project='{project}'][data-package='{package}']"
+    choice = (
+        page.get_by_test_id("add-package")
+        .locator(f"optgroup[data-project='{project}'] option")
+        .filter(has_text=re.compile(f"^{re.escape(package)}"))
     )
     page.get_by_test_id("add-package").select_option(value=choice.get_attribute("value"))
     page.get_by_test_id("add-row").click()

@@ -204,3 +204,26 @@ def test_the_week_costs_the_same_queries_for_few_and_many_entries(
         if i == 0:
             close(other)
     assert count() == few
+
+
+def test_the_add_row_choices_group_packages_by_project_and_escape_names(
+    project_manager: Any, customer: Any, expert: Any, client_for: Any
+) -> None:
+    odd = make_project(
+        project_manager,
+        customer,
+        title='Portal <script>alert("x")</script>',
+        team=[expert],
+        packages=(("Design & <b>test</b>", 40), ("Drift", 20)),
+    )
+    log(expert, odd, MONDAY, 2, name="Drift")
+    page = client_for(expert).get(f"{URL}?week={WEEK}").content.decode()
+    choices = page[page.index('id="add-package"') : page.index("</select>", page.index('id="add-package"'))]
+    assert "<script>" not in choices and "<b>" not in choices
+    assert 'data-project="Portal &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"' in choices
+    assert f'data-project-url="/projects/{odd.pk}/"' in choices
+    design = odd.packages.get(name="Design & <b>test</b>")
+    # The first package not yet on the sheet is chosen; the one on the sheet says so.
+    assert f'<option value="{design.pk}" selected>Design &amp; &lt;b&gt;test&lt;/b&gt;</option>' in choices
+    drift = odd.packages.get(name="Drift")
+    assert f'<option value="{drift.pk}" data-package="Drift">Drift (on the sheet)</option>' in choices
