@@ -1195,7 +1195,7 @@ class _Section:
             done = min(1.0, max(0.0, (self.today - start).days / span))
             total += sum(w.final for w in run.works) * done
         wanted = max(1, self.size["time entries"])
-        self.chunk = max(6, min(DAY, round(total / wanted)))
+        self.chunk = max(4, min(DAY, round(total / wanted)))
 
     def _least_loaded(self, pool: Sequence[int], first: int, last: int, *, avoid: Iterable[int] = ()) -> int:
         """Return the one of a few drawn from `pool` who has the least booked from `first` to `last`,

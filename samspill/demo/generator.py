@@ -61,9 +61,9 @@ SIZES: dict[str, dict[str, int]] = {
         # Delivery: projects from won opportunities (the section wins history when the pipeline has
         # too few: at `small`, 200 and more closed ones), how many should be running at least, and
         # about how many time entries to write. At `medium` and `large` the pipeline's wins are
-        # projects enough (some 2 200 and 21 600), and more work than the people can do in normal
-        # days: they book longer days (never over 24 hours), and what still does not fit is left
-        # out of the actual hours (the section's count "hours not booked").
+        # projects enough (some 2 200 and 21 600). When the people cannot do the work in normal days
+        # they book longer ones (never over 24 hours), and what still does not fit is left out of the
+        # actual hours (the section's count "hours not booked").
         "projects": 230,
         "active projects": 12,
         "time entries": 20_000,
@@ -89,6 +89,9 @@ SIZES: dict[str, dict[str, int]] = {
         "projects": 20_000,
         "active projects": 1_500,
         "time entries": 3_000_000,
+        # 21 600 wins in five years are more than 1 000 people can do at the sizes a smaller firm
+        # sells: here most work is call-offs and smaller jobs, about a third of the usual size.
+        "work scale percent": 35,
     },
 }
 

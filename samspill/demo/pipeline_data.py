@@ -282,6 +282,7 @@ class _Builder:
         self.probability = {stage: setting.probability for stage, setting in settings.items()}
         self.gated = {stage for stage, setting in settings.items() if setting.requires_review}
         self.total = ctx.size["opportunities"]
+        self.work_scale = ctx.size.get("work scale percent", 100) / 100  # the size of the work sold
         self.role_rates = dict(RoleRate.objects.values_list("role", "hourly_rate"))
         self.agreement_rates: dict[int, dict[str, Decimal]] = {}
         for agreement_id, role, rate in AgreementRate.objects.values_list(
@@ -773,7 +774,7 @@ def _random_plan(b: _Builder, stage: str) -> Plan:
         agreement = rng.choice(candidates)
     lost_from = _weighted(rng, LOST_FROM) if stage == Stage.LOST else ""
     reached = Stage(lost_from) if lost_from else (Stage.NEGOTIATION if stage == Stage.WON else Stage(stage))
-    median = words.PACKAGES[project_type][0] * (0.7 if agreement else 1.0)
+    median = words.PACKAGES[project_type][0] * (0.7 if agreement else 1.0) * b.work_scale
     target = round(min(25_000_000, max(150_000, median * rng.lognormvariate(0, 0.6))), -4)
     probability = None
     if stage in OPEN_STAGES and rng.random() < OVERRIDDEN:
@@ -940,7 +941,8 @@ class _Opportunity:
             stage=Stage.LEAD,
             stage_changed_at=created,
             expected_start=start,
-            duration_weeks=max(2, min(78, round(plan.target / 1450 / 100))),
+            # Smaller work (`work_scale`) takes as long, done by fewer people at a time.
+            duration_weeks=max(2, min(78, round(plan.target / self.b.work_scale / 1450 / 100))),
             offer_due=plan.offer_due or self._offer_due(),
             owner=plan.owner,
             confidential=plan.confidential,
