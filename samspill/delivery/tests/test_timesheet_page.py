@@ -159,8 +159,8 @@ def test_approved_and_closed_projects_show_locked_rows(
     project: Any, expert: Any, project_manager: Any, customer: Any, client_for: Any
 ) -> None:
     closed = make_project(project_manager, customer, title="Ferdig", team=[expert])
-    log(expert, project, LAST_MONDAY, 4)
-    log(expert, closed, LAST_MONDAY, 2)
+    log(expert, project, LAST_MONDAY, "3.5")
+    log(expert, closed, LAST_MONDAY, "2.5")
     close(closed)
     approve_week(project, expert, LAST_MONDAY, by=project_manager)
     html = client_for(expert).get(f"{URL}?week={LAST_WEEK}").content.decode()
@@ -169,6 +169,9 @@ def test_approved_and_closed_projects_show_locked_rows(
     assert "The project is closed." in html
     assert 'name="r0-package"' not in html  # nothing of them is sent back
     assert "6\xa0t" in html  # the locked hours still count in the totals
+    # The script adds the locked hours to the day totals as you type: it reads them with a point.
+    assert 'data-hours="3.50"' in html and 'data-hours="2.50"' in html
+    assert "3,5\xa0t" in html  # while people read a comma
 
 
 def test_a_package_one_cannot_see_is_refused(

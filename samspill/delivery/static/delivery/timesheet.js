@@ -43,7 +43,8 @@
       row.querySelector(".row-total").textContent = total ? show(total) : "";
     });
     form.querySelectorAll("td.locked-hours").forEach((cell) => {
-      days[Number(cell.dataset.day)] += Number(cell.dataset.hours || 0);
+      const hours = parseHours(cell.dataset.hours || "0");
+      days[Number(cell.dataset.day)] += Number.isNaN(hours) ? 0 : hours;
     });
     let week = 0;
     form.querySelectorAll("td.day-total").forEach((cell) => {
