@@ -882,25 +882,30 @@ SEED_CACHE_MB = 512
 
 @contextmanager
 def roomy_sqlite() -> Iterator[None]:
-    """Give SQLite a page cache of SEED_CACHE_MB and temporary tables in memory while seeding.
+    """Give SQLite a page cache of SEED_CACHE_MB, and sorts in memory, while seeding.
 
     The seed writes millions of rows into indexes in one transaction; with SQLite's default 2 MB cache
-    every insert into a large index reads its pages from the file again. PostgreSQL is left as it is.
+    every insert into a large index reads its pages from the file again, and rebuilding an index sorts
+    through temporary files. SQLite changes where temporary data goes only outside a transaction (a
+    seed inside a test's transaction keeps it on file). PostgreSQL is left as it is.
     """
     if connection.vendor != "sqlite":
         yield
         return
+    in_memory = not connection.in_atomic_block
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         (before,) = cursor.fetchone()
         cursor.execute(f"PRAGMA cache_size = {-SEED_CACHE_MB * 1024}")
-        cursor.execute("PRAGMA temp_store = MEMORY")
+        if in_memory:
+            cursor.execute("PRAGMA temp_store = MEMORY")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
-            cursor.execute("PRAGMA temp_store = DEFAULT")
+            if in_memory and not connection.in_atomic_block:
+                cursor.execute("PRAGMA temp_store = DEFAULT")
 
 
 def _silent(stage: str, counts: Mapping[str, int], seconds: float) -> None:
