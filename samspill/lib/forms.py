@@ -7,7 +7,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
 from django import forms
+from django.forms.utils import flatatt
 from django.http import QueryDict
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from samspill.lib import events
 from samspill.lib.errors import ActionError, InvalidInput, StaleVersion
@@ -25,6 +28,29 @@ class VersionField(forms.IntegerField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=1, max_value=MAX_VERSION, required=False, **kwargs)
+
+
+class QuickSelect(forms.Select):
+    """A single choice rendered in Python, for lists of hundreds of choices.
+
+    Django's `Select` renders every option through a template of its own; with a few hundred people
+    to choose from that alone costs more than the rest of a page. Same HTML, without option groups.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = {str(v) for v in self.format_value(value)}
+        attributes = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (choice, mark_safe(" selected") if str(choice) in chosen else "", label)
+                for choice, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(attributes), options)
 
 
 def apply_action(form: forms.BaseForm, call: Callable[[], T]) -> T | None:

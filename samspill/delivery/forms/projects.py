@@ -15,7 +15,7 @@ from samspill.customers.forms import PersonChoiceField, people_with
 from samspill.customers.models import Customer, FrameworkAgreement
 from samspill.delivery.actions.projects import PROJECT_FIELDS
 from samspill.delivery.models import Health, Milestone, Phase, Project, ProjectRole, ProjectStatus
-from samspill.lib.forms import VersionField
+from samspill.lib.forms import QuickSelect, VersionField
 from samspill.people.models import Person, Role, Skill
 from samspill.pipeline.models import ExpectationStatus
 
@@ -411,7 +411,11 @@ class ProjectFilter(forms.Form):
     customer = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     customer_name = forms.CharField(label=_("Customer"), required=False, max_length=200)
     manager = PersonChoiceField(
-        label=_("Project manager"), required=False, queryset=Person.objects.none(), empty_label=_("Everybody")
+        label=_("Project manager"),
+        required=False,
+        queryset=Person.objects.none(),
+        empty_label=_("Everybody"),
+        widget=QuickSelect,
     )
     health = forms.ChoiceField(label=_("Health"), required=False, choices=[("", _("Any")), *Health.choices])
     mine = forms.BooleanField(label=_("Only mine"), required=False)
