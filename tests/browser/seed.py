@@ -131,6 +131,7 @@ def main() -> None:
     )
     ready_to_win(bergen, selma, frode, pia)
     running_project(bergen, pia, frode)
+    empty_workspace(bergen, selma)
 
     customers.create_customer(
         {
@@ -144,6 +145,22 @@ def main() -> None:
             "account_owner": selma,
         },
         by=selma,
+    )
+
+
+def empty_workspace(customer: Any, seller: Person) -> None:
+    """An early opportunity with no documents yet: the documents test drops its files here."""
+    from samspill.pipeline.actions import opportunities
+
+    opportunities.create_opportunity(
+        {
+            "customer": customer,
+            "title": "Lekkasjevarsling i ledningsnettet",
+            "description": "Sensorer i ledningsnettet varsler lekkasjer før kundene merker dem.",
+            "value": Decimal(800_000),
+            "project_type": "integration",
+        },
+        by=seller,
     )
 
 
