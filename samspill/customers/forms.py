@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samspill.customers.models import AgreementStatus, Contact, Customer, FrameworkAgreement, Segment
 from samspill.customers.validators import normalise_org_number, validate_org_number
-from samspill.lib.forms import VersionField
+from samspill.lib.forms import QuickSelect, VersionField
 from samspill.people.models import Person, Role
 
 OWNER_ROLES = (Role.SELLER, Role.MANAGEMENT)
@@ -25,6 +25,10 @@ def people_with(roles: tuple[str, ...], keep: Any = None) -> Any:
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    """A person by name; the choices are rendered in Python (lists of people run to hundreds)."""
+
+    widget = QuickSelect
+
     def label_from_instance(self, obj: Any) -> str:
         return obj.name
 

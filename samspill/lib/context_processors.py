@@ -77,7 +77,18 @@ def _link(entry: Entry, url: str) -> dict[str, Any]:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The main navigation; the entry whose address is the longest start of this page's is active."""
+    """The main navigation; the entry whose address is the longest start of this page's is active.
+
+    Worked out once per request: every panel rendered with the request runs the context processors again.
+    """
+    found: dict[str, Any] | None = getattr(request, "_samspill_navigation", None)
+    if found is None:
+        found = _navigation(request)
+        request._samspill_navigation = found  # type: ignore[attr-defined]
+    return found
+
+
+def _navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False):
         return {"navigation": []}
