@@ -44,13 +44,18 @@ def nok(value: Any, decimals: int | None = None) -> str:
     return f"kr{NBSP}{number(value, decimals)}"
 
 
-def hours(value: Any) -> str:
-    """Return hours as `37,5 t`."""
+def bare_hours(value: Any) -> str:
+    """Return hours as `37,5` or `120`: one decimal when there is a fraction, no unit."""
     if value in (None, ""):
         return ""
     amount = Decimal(str(value))
-    decimals = 0 if amount == amount.to_integral_value() else 1
-    return f"{number(amount, decimals)}{NBSP}t"
+    return number(amount, 0 if amount == amount.to_integral_value() else 1)
+
+
+def hours(value: Any) -> str:
+    """Return hours as `37,5 t`."""
+    shown = bare_hours(value)
+    return f"{shown}{NBSP}t" if shown else ""
 
 
 def date(value: datetime.date | datetime.datetime | None) -> str:

@@ -15,13 +15,10 @@ register = template.Library()
 @register.filter
 def bare_hours(value: Any) -> str:
     """Return hours as `1 276,8` or `120`: like `hours`, without the unit."""
-    if value in (None, ""):
-        return ""
     try:
-        amount = Decimal(str(value))
+        return formatting.bare_hours(value)
     except InvalidOperation:
         return str(value)
-    return formatting.number(amount, 0 if amount == amount.to_integral_value() else 1)
 
 
 @register.filter

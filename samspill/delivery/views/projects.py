@@ -4,6 +4,7 @@ staffing, status reports, closing, and starting one by hand."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -237,16 +238,19 @@ def customer_lookup(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     if status not in {"all", *ProjectStatus.values}:
         status = ""
-    customers = list(matching_customers(query, user=request.user, status=status, limit=CUSTOMER_MATCHES + 1))
+    customers = matching_customers(query, user=request.user, status=status, limit=CUSTOMER_MATCHES + 1)
+    return _matches(
+        request, "delivery/customer_matches.html", "customers", customers, CUSTOMER_MATCHES, query
+    )
+
+
+def _matches(
+    request: HttpRequest, template: str, name: str, found: Iterable[Any], limit: int, query: str
+) -> HttpResponse:
+    """A type-ahead's answer: the first `limit` of `found` (asked for one more, to tell there are more)."""
+    rows = list(found)
     return render(
-        request,
-        "delivery/customer_matches.html",
-        {
-            "customers": customers[:CUSTOMER_MATCHES],
-            "more": len(customers) > CUSTOMER_MATCHES,
-            "limit": CUSTOMER_MATCHES,
-            "query": query,
-        },
+        request, template, {name: rows[:limit], "more": len(rows) > limit, "limit": limit, "query": query}
     )
 
 
@@ -746,17 +750,8 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 def person_lookup(request: HttpRequest) -> HttpResponse:
     """The add-to-team type-ahead: at most 20 active people whose name, username or title holds the text."""
     query = (request.GET.get("who") or request.GET.get("q") or "").strip()[:200]
-    people = list(matching_people(query, limit=PERSON_MATCHES + 1))
-    return render(
-        request,
-        "delivery/person_matches.html",
-        {
-            "people": people[:PERSON_MATCHES],
-            "more": len(people) > PERSON_MATCHES,
-            "limit": PERSON_MATCHES,
-            "query": query,
-        },
-    )
+    people = matching_people(query, limit=PERSON_MATCHES + 1)
+    return _matches(request, "delivery/person_matches.html", "people", people, PERSON_MATCHES, query)
 
 
 @require_POST
